@@ -1,0 +1,43 @@
+# retracker: the README's two commands are `make run` and `make test`.
+# Every target finds a JDK 21+ by itself (scripts/java-home.sh): nothing needs exporting.
+
+JAVA_HOME := $(shell scripts/java-home.sh)
+export JAVA_HOME
+MVN := ./mvnw -B -ntp
+JAR := target/retracker.jar
+# Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
+JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
+# Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
+ARGS ?=
+
+.PHONY: run test build fmt fmt-check lint lint-fix check clean
+
+## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
+run: build
+	exec $(JAVA_HOME)/bin/java $(JAVA_FLAGS) -jar $(JAR) $(ARGS)
+
+## Run every test (unit, loopback integration, fuzz regression, real-client interop) and the gates.
+test:
+	$(MVN) verify
+
+## Build target/retracker.jar without running tests.
+build:
+	$(MVN) -q -DskipTests package
+
+fmt:
+	$(MVN) -q spotless:apply
+
+fmt-check:
+	$(MVN) -q spotless:check
+
+## Error Prone + NullAway run inside the compiler: lint is a compile of main and test code.
+lint:
+	$(MVN) -q -DskipTests test-compile
+
+## Spotless fixes what it can; Error Prone findings need a hand.
+lint-fix: fmt lint
+
+check: fmt-check lint
+
+clean:
+	$(MVN) -q clean

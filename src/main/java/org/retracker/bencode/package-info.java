@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.bencode;
+
+import org.jspecify.annotations.NullMarked;

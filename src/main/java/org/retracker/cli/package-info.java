@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.cli;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.config;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.core;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.protocol.http;
+
+import org.jspecify.annotations.NullMarked;

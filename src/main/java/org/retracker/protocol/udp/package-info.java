@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.protocol.udp;
+
+import org.jspecify.annotations.NullMarked;

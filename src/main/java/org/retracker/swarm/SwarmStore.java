@@ -1,0 +1,411 @@
+package org.retracker.swarm;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+import java.security.SecureRandom;
+import java.time.InstantSource;
+import java.util.concurrent.ThreadLocalRandom;
+import org.jspecify.annotations.Nullable;
+import org.retracker.protocol.AnnounceEvent;
+import org.retracker.protocol.AnnounceRequest;
+import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.ScrapeRequest;
+import org.retracker.protocol.ScrapeResponse;
+
+/**
+ * Every swarm of the tracker, in memory.
+ *
+ * <h2>Layout</h2>
+ *
+ * The store is split into {@link #SHARDS} shards, picked by a seeded hash of the info hash; each is
+ * an open-addressing table (linear probing, backward-shift deletion, load ≤ 1/2) whose keys are the
+ * 20-byte info hash as three longs side by side in one {@code long[]} and whose values are {@link
+ * Swarm}s. A lookup reads the hash straight from the request's byte array: no key object. The hash
+ * seed is random per process because info hashes are chosen by clients.
+ *
+ * <h2>Concurrency</h2>
+ *
+ * One monitor per shard. An announce holds it for one swarm update and one peer sample, so event
+ * loops contend only when they hit the same shard at the same instant; the expiry sweep takes the
+ * shards one at a time and never stops the world.
+ *
+ * <h2>Time</h2>
+ *
+ * Peers carry the second of their last announce as an {@code int} relative to the store's creation,
+ * read from an injected {@link InstantSource} so that tests expire peers without sleeping.
+ */
+public final class SwarmStore {
+    /** Shards: enough that 2–16 event loops rarely meet on one lock, few enough to sweep cheaply. */
+    public static final int SHARDS = 256;
+
+    private static final int SHARD_INITIAL_CAPACITY = 16;
+    private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+
+    private final Shard[] shards = new Shard[SHARDS];
+    private final InstantSource clock;
+    private final long epochMillis;
+    private final long seed;
+    private final @Nullable PeerListener listener;
+
+    /** Told of peers that leave a swarm without announcing {@code stopped}: expiry. */
+    public interface PeerListener {
+        /** Called under the shard lock; must not block or call back into the store. */
+        void expired(int count);
+    }
+
+    public SwarmStore(InstantSource clock) {
+        this(clock, null);
+    }
+
+    public SwarmStore(InstantSource clock, @Nullable PeerListener listener) {
+        this.clock = clock;
+        this.epochMillis = clock.millis();
+        this.seed = new SecureRandom().nextLong();
+        this.listener = listener;
+        for (int i = 0; i < SHARDS; i++) {
+            shards[i] = new Shard(seed);
+        }
+    }
+
+    /** Seconds since the store was created, on its clock. */
+    public int now() {
+        return (int) ((clock.millis() - epochMillis) / 1000);
+    }
+
+    /**
+     * Applies one announce to its swarm and samples peers for the reply.
+     *
+     * <p>The peer is keyed by {@code request.address} and {@code port}. {@code stopped} removes only
+     * that entry; any other event inserts or refreshes it. {@code completed} from a peer already in
+     * the swarm as a leecher counts one download (a {@code completed} from a stranger or a seeder
+     * does not, so the count cannot be inflated by repetition). Up to {@code numWant} peers are
+     * written to {@code response}, the requester's own family first; {@code otherFamily} adds peers
+     * of the other family with what is left (HTTP can carry both, UDP only the requester's). A
+     * seeder is sent only leechers. The requester is never among them.
+     */
+    public void announce(AnnounceRequest request, int numWant, boolean otherFamily, AnnounceResponse response) {
+        byte[] hash = request.infoHash;
+        long w0 = (long) LONG_BE.get(hash, 0);
+        long w1 = (long) LONG_BE.get(hash, 8);
+        long w2 = (int) INT_BE.get(hash, 16) & 0xffffffffL;
+        long h = Mix.mix(w0 ^ seed, w1, w2);
+        Shard shard = shards[(int) (h >>> 56) & (SHARDS - 1)];
+        boolean ipv6 = request.addressLength == 16;
+        long k0;
+        long k1 = 0;
+        long k2 = 0;
+        if (ipv6) {
+            k0 = (long) LONG_BE.get(request.address, 0);
+            k1 = (long) LONG_BE.get(request.address, 8);
+            k2 = request.port;
+        } else {
+            k0 = (((int) INT_BE.get(request.address, 0)) & 0xffffffffL) << 16 | request.port;
+        }
+        boolean seeder = request.isSeeder();
+        boolean stopped = request.event == AnnounceEvent.STOPPED;
+        int now = now();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        synchronized (shard) {
+            int pos = shard.find(w0, w1, w2, (int) h);
+            Swarm swarm;
+            if (pos < 0) {
+                if (stopped) {
+                    return; // nothing to remove; counts stay 0
+                }
+                swarm = shard.insert(w0, w1, w2, (int) h, new Swarm());
+            } else {
+                swarm = shard.value(pos);
+            }
+            PeerTable own = swarm.table(ipv6, seed);
+            int slot = own.find(k0, k1, k2);
+            if (stopped) {
+                if (slot >= 0) {
+                    own.removeAt(slot);
+                    shard.peers--;
+                }
+                slot = -1;
+            } else if (slot < 0) {
+                slot = own.insert(k0, k1, k2, request.peerId, seeder, now);
+                shard.peers++;
+            } else {
+                if (request.event == AnnounceEvent.COMPLETED && !own.isSeederSlot(slot)) {
+                    swarm.downloaded++;
+                }
+                slot = own.update(slot, request.peerId, seeder, now);
+            }
+            response.complete = swarm.seeders();
+            response.incomplete = swarm.leechers();
+            if (!stopped && numWant > 0) {
+                int limit = seeder ? own.leechers() : own.size();
+                int written;
+                if (ipv6) {
+                    written = own.select(limit, slot, numWant, response.peers6, response.peerIds6, 0, random);
+                    response.peers6Count = written;
+                } else {
+                    written = own.select(limit, slot, numWant, response.peers4, response.peerIds4, 0, random);
+                    response.peers4Count = written;
+                }
+                PeerTable other = ipv6 ? swarm.v4 : swarm.v6;
+                if (otherFamily && other != null && written < numWant) {
+                    int otherLimit = seeder ? other.leechers() : other.size();
+                    if (ipv6) {
+                        response.peers4Count = other.select(
+                                otherLimit, -1, numWant - written, response.peers4, response.peerIds4, 0, random);
+                    } else {
+                        response.peers6Count = other.select(
+                                otherLimit, -1, numWant - written, response.peers6, response.peerIds6, 0, random);
+                    }
+                }
+            }
+            if (own.size() == 0) {
+                if (ipv6) {
+                    swarm.v6 = null;
+                } else {
+                    swarm.v4 = null;
+                }
+                if (swarm.size() == 0) {
+                    shard.removeAt(pos < 0 ? shard.find(w0, w1, w2, (int) h) : pos);
+                }
+            }
+        }
+    }
+
+    /** Fills seeders, leechers and completed downloads for each hash of {@code request}. */
+    public void scrape(ScrapeRequest request, ScrapeResponse response) {
+        byte[] hashes = request.infoHashes;
+        for (int i = 0; i < request.count; i++) {
+            int off = i * AnnounceRequest.ID_LENGTH;
+            long w0 = (long) LONG_BE.get(hashes, off);
+            long w1 = (long) LONG_BE.get(hashes, off + 8);
+            long w2 = (int) INT_BE.get(hashes, off + 16) & 0xffffffffL;
+            long h = Mix.mix(w0 ^ seed, w1, w2);
+            Shard shard = shards[(int) (h >>> 56) & (SHARDS - 1)];
+            synchronized (shard) {
+                int pos = shard.find(w0, w1, w2, (int) h);
+                if (pos < 0) {
+                    response.complete[i] = 0;
+                    response.incomplete[i] = 0;
+                    response.downloaded[i] = 0;
+                } else {
+                    Swarm swarm = shard.value(pos);
+                    response.complete[i] = swarm.seeders();
+                    response.incomplete[i] = swarm.leechers();
+                    response.downloaded[i] = swarm.downloaded;
+                }
+            }
+        }
+    }
+
+    /**
+     * Removes peers whose last announce is older than {@code maxAgeSeconds}, and swarms left empty.
+     * Takes one shard lock at a time. Returns the number of peers removed.
+     */
+    public long expire(int maxAgeSeconds) {
+        int cutoff = now() - maxAgeSeconds;
+        long removed = 0;
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                int n = shard.expire(cutoff);
+                removed += n;
+                if (n > 0 && listener != null) {
+                    listener.expired(n);
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Number of swarms (racy read of per-shard counts: for stats, not for decisions). */
+    public int swarmCount() {
+        int n = 0;
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                n += shard.size;
+            }
+        }
+        return n;
+    }
+
+    /** Number of peers in all swarms. */
+    public long peerCount() {
+        long n = 0;
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                n += shard.peers;
+            }
+        }
+        return n;
+    }
+
+    /** Test hook: verifies every table's invariants. */
+    void checkInvariants() {
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                shard.checkInvariants();
+            }
+        }
+    }
+
+    /**
+     * One shard: info hash → swarm. Entry {@code i} has its key in {@code keys[3i..3i+2]} (hash bytes
+     * 0–7, 8–15, 16–19) and its value in {@code values[i]}; a null value is an empty entry.
+     */
+    private static final class Shard {
+        private final long seed;
+        long[] keys = new long[SHARD_INITIAL_CAPACITY * 3];
+
+        @Nullable
+        Swarm[] values = new Swarm[SHARD_INITIAL_CAPACITY];
+
+        int size;
+        long peers;
+
+        Shard(long seed) {
+            this.seed = seed;
+        }
+
+        int find(long w0, long w1, long w2, int hash) {
+            int mask = values.length - 1;
+            for (int p = hash & mask; ; p = (p + 1) & mask) {
+                if (values[p] == null) {
+                    return -1;
+                }
+                if (keys[3 * p] == w0 && keys[3 * p + 1] == w1 && keys[3 * p + 2] == w2) {
+                    return p;
+                }
+            }
+        }
+
+        Swarm value(int pos) {
+            Swarm s = values[pos];
+            if (s == null) {
+                throw new IllegalStateException("empty entry " + pos);
+            }
+            return s;
+        }
+
+        Swarm insert(long w0, long w1, long w2, int hash, Swarm swarm) {
+            if ((size + 1) * 2 > values.length) {
+                rehash(values.length * 2);
+            }
+            int mask = values.length - 1;
+            int p = hash & mask;
+            while (values[p] != null) {
+                p = (p + 1) & mask;
+            }
+            keys[3 * p] = w0;
+            keys[3 * p + 1] = w1;
+            keys[3 * p + 2] = w2;
+            values[p] = swarm;
+            size++;
+            return swarm;
+        }
+
+        /** Backward-shift deletion of entry {@code hole}. */
+        void removeAt(int hole) {
+            int mask = values.length - 1;
+            int j = hole;
+            while (true) {
+                j = (j + 1) & mask;
+                if (values[j] == null) {
+                    break;
+                }
+                int home = homeOf(j) & mask;
+                boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+                if (!stays) {
+                    keys[3 * hole] = keys[3 * j];
+                    keys[3 * hole + 1] = keys[3 * j + 1];
+                    keys[3 * hole + 2] = keys[3 * j + 2];
+                    values[hole] = values[j];
+                    hole = j;
+                }
+            }
+            values[hole] = null;
+            size--;
+        }
+
+        /**
+         * Expires every swarm. After a removal the same position is looked at again, because the
+         * backward shift may have moved a not yet visited entry into it.
+         */
+        int expire(int cutoff) {
+            int removed = 0;
+            for (int p = 0; p < values.length; ) {
+                Swarm s = values[p];
+                if (s == null) {
+                    p++;
+                    continue;
+                }
+                int n = s.expire(cutoff);
+                removed += n;
+                peers -= n;
+                if (s.size() == 0) {
+                    removeAt(p);
+                } else {
+                    p++;
+                }
+            }
+            if (size * 8 < values.length && values.length > SHARD_INITIAL_CAPACITY) {
+                rehash(Math.max(SHARD_INITIAL_CAPACITY, Integer.highestOneBit(Math.max(1, size)) * 4));
+            }
+            return removed;
+        }
+
+        private int homeOf(int pos) {
+            return homeOfKey(keys[3 * pos], keys[3 * pos + 1], keys[3 * pos + 2]);
+        }
+
+        private void rehash(int capacity) {
+            long[] oldKeys = keys;
+            @Nullable Swarm[] oldValues = values;
+            keys = new long[capacity * 3];
+            values = new Swarm[capacity];
+            int mask = capacity - 1;
+            for (int i = 0; i < oldValues.length; i++) {
+                Swarm s = oldValues[i];
+                if (s == null) {
+                    continue;
+                }
+                int p = homeOfKey(oldKeys[3 * i], oldKeys[3 * i + 1], oldKeys[3 * i + 2]) & mask;
+                while (values[p] != null) {
+                    p = (p + 1) & mask;
+                }
+                keys[3 * p] = oldKeys[3 * i];
+                keys[3 * p + 1] = oldKeys[3 * i + 1];
+                keys[3 * p + 2] = oldKeys[3 * i + 2];
+                values[p] = s;
+            }
+        }
+
+        /** Must agree with the hash {@link SwarmStore#announce} computes for the same key. */
+        private int homeOfKey(long w0, long w1, long w2) {
+            return (int) Mix.mix(w0 ^ seed, w1, w2);
+        }
+
+        void checkInvariants() {
+            int n = 0;
+            long p = 0;
+            for (int i = 0; i < values.length; i++) {
+                Swarm s = values[i];
+                if (s != null) {
+                    n++;
+                    p += s.size();
+                    if (find(keys[3 * i], keys[3 * i + 1], keys[3 * i + 2], homeOf(i)) != i) {
+                        throw new AssertionError("entry " + i + " unreachable");
+                    }
+                    if (s.v4 != null) {
+                        s.v4.checkInvariants();
+                    }
+                    if (s.v6 != null) {
+                        s.v6.checkInvariants();
+                    }
+                }
+            }
+            if (n != size || p != peers) {
+                throw new AssertionError("counts " + n + "/" + size + " peers " + p + "/" + peers);
+            }
+        }
+    }
+}

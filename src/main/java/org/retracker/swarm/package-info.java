@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.swarm;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.transport;
+
+import org.jspecify.annotations.NullMarked;
