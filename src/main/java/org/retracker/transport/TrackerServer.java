@@ -1,33 +1,287 @@
 package org.retracker.transport;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
+import org.retracker.protocol.udp.ConnectionIds;
 
-/** The running HTTP and UDP listeners. (Implementation in progress in this commit.) */
+/**
+ * The running HTTP and UDP listeners of one tracker.
+ *
+ * <p>One event loop group serves both: {@code ioThreads} loops (one per core by default). With epoll
+ * (Linux) every loop gets its own UDP socket bound to the same port with {@code SO_REUSEPORT}, so
+ * the kernel spreads datagrams over the loops without a shared queue, and each socket reads up to
+ * {@link #UDP_BATCH} datagrams per {@code recvmmsg} and writes its replies with {@code sendmmsg}.
+ * Elsewhere NIO serves one UDP socket. A wildcard listen address serves IPv4 and IPv6 on one
+ * dual-stack socket.
+ */
 public final class TrackerServer implements AutoCloseable {
-    private TrackerServer() {}
+    /** Datagrams read per {@code recvmmsg} call. */
+    static final int UDP_BATCH = 32;
+    /**
+     * Largest datagram read: an announce is 98 bytes plus BEP 41 options; a scrape of 74 hashes is
+     * 1496 bytes. Longer datagrams are cut and then fail their length checks.
+     */
+    static final int UDP_MAX_DATAGRAM = 2048;
+    /** Kernel receive buffer asked for per UDP socket (capped by net.core.rmem_max). */
+    static final int UDP_RECEIVE_BUFFER = 8 * 1024 * 1024;
+    /** Pending TCP connections the kernel may queue. */
+    static final int TCP_BACKLOG = 1024;
+    /** Outbound bytes above which a connection stops being read until its peer catches up. */
+    static final WriteBufferWaterMark HTTP_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
 
-    /** Binds the listeners of {@code options} and starts serving {@code service}. */
+    private final EventLoopGroup group;
+    private final boolean epoll;
+    private final List<Channel> channels;
+    private final @Nullable InetSocketAddress httpAddress;
+    private final @Nullable InetSocketAddress udpAddress;
+    private final TransportCounters counters;
+
+    private TrackerServer(
+            EventLoopGroup group,
+            boolean epoll,
+            List<Channel> channels,
+            @Nullable InetSocketAddress httpAddress,
+            @Nullable InetSocketAddress udpAddress,
+            TransportCounters counters) {
+        this.group = group;
+        this.epoll = epoll;
+        this.channels = channels;
+        this.httpAddress = httpAddress;
+        this.udpAddress = udpAddress;
+        this.counters = counters;
+    }
+
+    /**
+     * Binds the listeners of {@code options} and starts serving {@code service}.
+     *
+     * @throws BindException naming the listener when an address cannot be bound; nothing is left
+     *     running then
+     */
     public static TrackerServer start(ServerOptions options, AnnounceService service) throws InterruptedException {
-        throw new UnsupportedOperationException("not yet: " + options + service);
+        boolean epoll = Epoll.isAvailable();
+        int threads = options.ioThreads() > 0
+                ? options.ioThreads()
+                : Runtime.getRuntime().availableProcessors();
+        IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        EventLoopGroup group =
+                new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("retracker-io", true), factory);
+        TransportCounters counters = new TransportCounters();
+        List<Channel> channels = new ArrayList<>();
+        try {
+            InetSocketAddress http = null;
+            InetSocketAddress httpListen = options.httpListen();
+            if (httpListen != null) {
+                Channel ch = bindHttp(group, epoll, dualStack(httpListen), options, service, counters);
+                channels.add(ch);
+                http = (InetSocketAddress) ch.localAddress();
+            }
+            InetSocketAddress udp = null;
+            InetSocketAddress udpListen = options.udpListen();
+            if (udpListen != null) {
+                ConnectionIds ids = new ConnectionIds(InstantSource.system(), options.connectionIdGraceSeconds());
+                InetSocketAddress address = dualStack(udpListen);
+                int sockets = epoll ? threads : 1;
+                for (int i = 0; i < sockets; i++) {
+                    Channel ch = bindUdp(group, epoll, address, service, ids, options, counters);
+                    channels.add(ch);
+                    if (i == 0) {
+                        udp = (InetSocketAddress) ch.localAddress();
+                        address = new InetSocketAddress(address.getAddress(), udp.getPort());
+                    }
+                }
+            }
+            return new TrackerServer(group, epoll, Collections.unmodifiableList(channels), http, udp, counters);
+        } catch (RuntimeException | InterruptedException e) {
+            for (Channel ch : channels) {
+                ch.close();
+            }
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            throw e;
+        }
+    }
+
+    private static Channel bindHttp(
+            EventLoopGroup group,
+            boolean epoll,
+            InetSocketAddress address,
+            ServerOptions options,
+            AnnounceService service,
+            TransportCounters counters)
+            throws InterruptedException {
+        HttpTrackerHandler.HttpContext context = new HttpTrackerHandler.HttpContext(
+                service,
+                options.realIpHeader(),
+                options.trustedProxies(),
+                options.httpRequestTimeoutSeconds(),
+                options.trackerId(),
+                counters);
+        Class<? extends ServerSocketChannel> type =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        ServerBootstrap b = new ServerBootstrap()
+                .group(group)
+                .channel(type)
+                .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, HTTP_WATER_MARK)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(options.httpIdleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS))
+                                .addLast(new HttpTrackerHandler(context));
+                    }
+                });
+        try {
+            return b.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw BindException.of("HTTP", address, e);
+        }
+    }
+
+    private static Channel bindUdp(
+            EventLoopGroup group,
+            boolean epoll,
+            InetSocketAddress address,
+            AnnounceService service,
+            ConnectionIds ids,
+            ServerOptions options,
+            TransportCounters counters)
+            throws InterruptedException {
+        Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        Bootstrap b = new Bootstrap()
+                .group(group)
+                .channel(type)
+                .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER)
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(new UdpTrackerHandler(service, ids, options.trustedProxies(), counters));
+                    }
+                });
+        if (epoll) {
+            b.option(EpollChannelOption.SO_REUSEPORT, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_DATAGRAM)
+                    .option(
+                            ChannelOption.RCVBUF_ALLOCATOR,
+                            new FixedRecvByteBufAllocator(UDP_MAX_DATAGRAM * UDP_BATCH));
+        } else {
+            b.option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(UDP_MAX_DATAGRAM));
+        }
+        try {
+            return b.bind(address).sync().channel();
+        } catch (Exception e) {
+            throw BindException.of("UDP", address, e);
+        }
+    }
+
+    /**
+     * A wildcard address becomes {@code ::} when the host has IPv6, so one socket serves both
+     * families (IPv4 clients appear as IPv4-mapped addresses, which the handlers fold back).
+     */
+    static InetSocketAddress dualStack(InetSocketAddress address) {
+        if (!address.getAddress().isAnyLocalAddress() || !ipv6Available()) {
+            return address;
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByName("::"), address.getPort());
+        } catch (UnknownHostException e) {
+            return address;
+        }
+    }
+
+    private static boolean ipv6Available() {
+        try {
+            var interfaces = NetworkInterface.networkInterfaces().toList();
+            for (NetworkInterface ni : interfaces) {
+                if (ni.inetAddresses().anyMatch(a -> a instanceof Inet6Address)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (SocketException e) {
+            return false;
+        }
     }
 
     /** The bound HTTP address (port resolved), or {@code null} when HTTP is off. */
     public @Nullable InetSocketAddress httpAddress() {
-        return null;
+        return httpAddress;
     }
 
     /** The bound UDP address (port resolved), or {@code null} when UDP is off. */
     public @Nullable InetSocketAddress udpAddress() {
-        return null;
+        return udpAddress;
     }
 
     /** "epoll" or "nio". */
     public String transportName() {
-        return "nio";
+        return epoll ? "epoll" : "nio";
     }
 
+    public TransportCounters counters() {
+        return counters;
+    }
+
+    /** Closes every listener and waits (briefly) for the event loops to finish. */
     @Override
-    public void close() {}
+    public void close() {
+        for (Channel ch : channels) {
+            ch.close().awaitUninterruptibly();
+        }
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+    }
+
+    /** An address that could not be bound, with the listener's name and the system's reason. */
+    public static final class BindException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        BindException(String message, Throwable cause) {
+            super(message, cause);
+        }
+
+        static BindException of(String listener, InetSocketAddress address, Throwable cause) {
+            String host = address.getAddress().isAnyLocalAddress() ? "" : address.getHostString();
+            if (host.indexOf(':') >= 0) {
+                host = "[" + host + "]";
+            }
+            String reason = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+            return new BindException(
+                    "cannot listen on " + listener + " " + host + ":" + address.getPort() + ": " + reason, cause);
+        }
+    }
 }

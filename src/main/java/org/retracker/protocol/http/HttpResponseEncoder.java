@@ -45,7 +45,7 @@ public final class HttpResponseEncoder {
     private static final byte[] FILES = key("files");
     private static final byte[] DOWNLOADED = key("downloaded");
 
-    private static final byte[] HEAD_200 = ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: ");
+    private static final byte[] CONTENT_LENGTH = ascii("\r\nContent-Length: ");
     private static final byte[] KEEP_ALIVE = ascii("\r\nConnection: keep-alive\r\n\r\n");
     private static final byte[] CLOSE = ascii("\r\nConnection: close\r\n\r\n");
 
@@ -208,21 +208,15 @@ public final class HttpResponseEncoder {
     }
 
     /**
-     * Writes a {@code 200 OK} head for a body of {@code contentLength} bytes. {@code keepAlive} adds
-     * {@code Connection: keep-alive} (needed by HTTP/1.0 clients) or {@code Connection: close}.
+     * Writes a response head: {@code statusLine} (with its CRLF, and any extra fields), {@code
+     * contentType} (a whole field without CRLF), the length, and {@code Connection: keep-alive}
+     * (needed by HTTP/1.0 clients) or {@code Connection: close}.
      */
-    public static void writeHead200(ByteBuf out, int contentLength, boolean keepAlive) {
-        out.writeBytes(HEAD_200);
-        writeDecimal(out, contentLength);
-        out.writeBytes(keepAlive ? KEEP_ALIVE : CLOSE);
-    }
-
-    /** Writes a complete response head for another status ({@code 404 Not Found}, ...). */
     public static void writeHead(
             ByteBuf out, byte[] statusLine, byte[] contentType, int contentLength, boolean keepAlive) {
         out.writeBytes(statusLine);
         out.writeBytes(contentType);
-        out.writeCharSequence("\r\nContent-Length: ", StandardCharsets.US_ASCII);
+        out.writeBytes(CONTENT_LENGTH);
         writeDecimal(out, contentLength);
         out.writeBytes(keepAlive ? KEEP_ALIVE : CLOSE);
     }

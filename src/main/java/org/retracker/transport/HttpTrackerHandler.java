@@ -1,0 +1,414 @@
+package org.retracker.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.retracker.core.AnnounceService;
+import org.retracker.protocol.AddressParser;
+import org.retracker.protocol.AnnounceRequest;
+import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.FailureReason;
+import org.retracker.protocol.ScrapeRequest;
+import org.retracker.protocol.ScrapeResponse;
+import org.retracker.protocol.http.HttpRequestHead;
+import org.retracker.protocol.http.HttpResponseEncoder;
+import org.retracker.protocol.http.QueryParser;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One HTTP tracker connection: reads request heads straight from the socket's bytes, answers
+ * {@code /announce} (BEP 3, 23, 7), {@code /scrape} (BEP 48) and {@code /favicon.ico}, and writes
+ * each response with one pooled buffer. Requests may be pipelined; HTTP/1.1 keep-alive and HTTP/1.0
+ * ({@code Connection: keep-alive}) are both honoured.
+ *
+ * <p>Tracker errors are {@code 200 OK} with a bencoded {@code failure reason}, because clients
+ * ignore the bodies of other statuses. HTTP-level errors (a head that is malformed or over the
+ * limits of {@link HttpRequestHead}) get a plain 4xx/5xx and the connection is closed.
+ *
+ * <p>Limits: a head must fit {@link HttpRequestHead#MAX_HEAD} bytes and arrive within the request
+ * timeout; an idle keep-alive connection is closed by the pipeline's idle handler; while the peer
+ * does not read its responses, this handler stops reading its requests, so nothing buffers without
+ * bound. Per-event-loop scratch objects make a request allocation-free apart from the response
+ * buffer.
+ */
+final class HttpTrackerHandler extends ByteToMessageDecoder {
+    private static final Logger log = LoggerFactory.getLogger(HttpTrackerHandler.class);
+
+    private static final byte[] STATUS_400 = ascii("HTTP/1.1 400 Bad Request\r\n");
+    private static final byte[] STATUS_404 = ascii("HTTP/1.1 404 Not Found\r\n");
+    private static final byte[] STATUS_405 = ascii("HTTP/1.1 405 Method Not Allowed\r\nAllow: GET, HEAD\r\n");
+    private static final byte[] STATUS_431 = ascii("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+    private static final byte[] STATUS_505 = ascii("HTTP/1.1 505 HTTP Version Not Supported\r\n");
+    private static final byte[] STATUS_200 = ascii("HTTP/1.1 200 OK\r\n");
+    private static final byte[] TEXT_PLAIN = ascii("Content-Type: text/plain");
+    private static final byte[] IMAGE_ICON = ascii("Content-Type: image/x-icon");
+    private static final byte[] BODY_400 = ascii("bad request\n");
+    private static final byte[] BODY_404 = ascii("not found\n");
+    private static final byte[] BODY_405 = ascii("method not allowed\n");
+    private static final byte[] BODY_431 = ascii("request head too large\n");
+    private static final byte[] BODY_505 = ascii("HTTP version not supported\n");
+    private static final byte[] FAVICON = Resources.favicon();
+
+    /** Body bytes a reply may need: the largest non-compact announce with numwant at its hard limit. */
+    private static final int BODY_SCRATCH_BYTES = 256 * 1024;
+
+    /** Scratch state shared by all connections of one event loop. */
+    private static final class Scratch {
+        final byte[] head = new byte[HttpRequestHead.MAX_HEAD + 4];
+        final HttpRequestHead request = new HttpRequestHead();
+        final QueryParser parser = new QueryParser();
+        final AnnounceRequest announce = new AnnounceRequest();
+        final AnnounceResponse response;
+        final ScrapeRequest scrape;
+        final ScrapeResponse scrapeResponse;
+        final HttpResponseEncoder encoder;
+        final ByteBuf body = Unpooled.buffer(BODY_SCRATCH_BYTES);
+
+        Scratch(HttpContext context) {
+            response = new AnnounceResponse(context.service().policy().numwantMax());
+            scrape = new ScrapeRequest(context.service().policy().scrapeMaxHashes());
+            scrapeResponse = new ScrapeResponse(context.service().policy().scrapeMaxHashes());
+            encoder = new HttpResponseEncoder(context.service().policy().scrapeMaxHashes(), context.trackerId());
+        }
+    }
+
+    /** What every connection of one server shares. */
+    record HttpContext(
+            AnnounceService service,
+            boolean realIpHeader,
+            List<Cidr> trustedProxies,
+            int requestTimeoutSeconds,
+            @Nullable String trackerId,
+            FastThreadLocal<Scratch> scratchLocal,
+            TransportCounters counters) {
+        HttpContext(
+                AnnounceService service,
+                boolean realIpHeader,
+                List<Cidr> trustedProxies,
+                int requestTimeoutSeconds,
+                @Nullable String trackerId,
+                TransportCounters counters) {
+            this(
+                    service,
+                    realIpHeader,
+                    trustedProxies,
+                    requestTimeoutSeconds,
+                    trackerId,
+                    new FastThreadLocal<>(),
+                    counters);
+        }
+
+        Scratch scratch() {
+            Scratch s = scratchLocal.getIfExists();
+            if (s == null) {
+                s = new Scratch(this);
+                scratchLocal.set(s);
+            }
+            return s;
+        }
+
+        boolean trusted(byte[] address, int length) {
+            for (int i = 0; i < trustedProxies.size(); i++) {
+                if (trustedProxies.get(i).contains(address, length)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    private final HttpContext context;
+    /** The connection's source address, resolved once. */
+    private final byte[] source = new byte[16];
+
+    private int sourceLength;
+    private boolean sourceTrusted;
+    private boolean closing;
+    private @Nullable ScheduledFuture<?> headTimer;
+
+    HttpTrackerHandler(HttpContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        SocketAddress remote = ctx.channel().remoteAddress();
+        if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            sourceLength = AnnounceRequest.copyAddress(inet.getAddress(), source);
+            sourceTrusted = context.trusted(source, sourceLength);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
+        Scratch s = context.scratch();
+        while (!closing && in.isReadable()) {
+            int available = Math.min(in.readableBytes(), s.head.length);
+            int headEnd = findHeadEnd(in, available);
+            if (headEnd < 0) {
+                if (available >= HttpRequestHead.MAX_HEAD) {
+                    in.skipBytes(in.readableBytes());
+                    sendError(ctx, STATUS_431, BODY_431);
+                } else {
+                    armHeadTimer(ctx);
+                }
+                return;
+            }
+            in.readBytes(s.head, 0, headEnd);
+            cancelHeadTimer();
+            handle(ctx, s, headEnd);
+        }
+    }
+
+    /**
+     * Length of the head at the start of {@code in} (up to and including its blank line) within the
+     * first {@code limit} bytes, or -1. Looks only at line feeds, as {@link
+     * HttpRequestHead#findHeadEnd} does, without copying.
+     */
+    private static int findHeadEnd(ByteBuf in, int limit) {
+        int start = in.readerIndex();
+        int end = start + limit;
+        int i = start;
+        while (i < end) {
+            int lf = in.indexOf(i, end, (byte) '\n');
+            if (lf < 0) {
+                return -1;
+            }
+            if (lf + 1 < end && in.getByte(lf + 1) == '\n') {
+                return lf + 2 - start;
+            }
+            if (lf + 2 < end && in.getByte(lf + 1) == '\r' && in.getByte(lf + 2) == '\n') {
+                return lf + 3 - start;
+            }
+            i = lf + 1;
+        }
+        return -1;
+    }
+
+    private void handle(ChannelHandlerContext ctx, Scratch s, int headEnd) {
+        HttpRequestHead head = s.request;
+        int status = head.parse(s.head, 0, headEnd);
+        switch (status) {
+            case HttpRequestHead.OK -> {}
+            case HttpRequestHead.TOO_LARGE -> {
+                sendError(ctx, STATUS_431, BODY_431);
+                return;
+            }
+            case HttpRequestHead.METHOD_NOT_ALLOWED -> {
+                sendError(ctx, STATUS_405, BODY_405);
+                return;
+            }
+            case HttpRequestHead.VERSION_NOT_SUPPORTED -> {
+                sendError(ctx, STATUS_505, BODY_505);
+                return;
+            }
+            default -> {
+                sendError(ctx, STATUS_400, BODY_400);
+                return;
+            }
+        }
+        // A body we will not read would be taken for the next request: answer, then close.
+        boolean keepAlive = head.keepAlive && !head.hasBody;
+        ByteBuf body = s.body;
+        body.clear();
+        if (head.pathIs(s.head, "/announce")) {
+            context.counters().httpAnnounces.increment();
+            announce(s, body);
+            sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
+        } else if (head.pathIs(s.head, "/scrape")) {
+            context.counters().httpScrapes.increment();
+            scrape(s, body);
+            sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
+        } else if (head.pathIs(s.head, "/favicon.ico")) {
+            body.writeBytes(FAVICON);
+            sendBody(ctx, STATUS_200, IMAGE_ICON, body, head.head, keepAlive);
+        } else {
+            body.writeBytes(BODY_404);
+            sendBody(ctx, STATUS_404, TEXT_PLAIN, body, head.head, keepAlive);
+        }
+    }
+
+    private void announce(Scratch s, ByteBuf body) {
+        HttpRequestHead head = s.request;
+        AnnounceRequest request = s.announce;
+        FailureReason failure = s.parser.parseAnnounce(s.head, head.queryStart, head.queryEnd, request);
+        if (failure == null) {
+            failure = resolveAddress(s, request);
+        }
+        if (failure != null) {
+            context.counters().failures.increment();
+            HttpResponseEncoder.writeFailure(body, failure, 0);
+            return;
+        }
+        int cap = context.service().policy().numwantMax();
+        context.service().announce(request, cap, true, s.response);
+        s.encoder.writeAnnounce(body, request, s.response);
+    }
+
+    private void scrape(Scratch s, ByteBuf body) {
+        HttpRequestHead head = s.request;
+        int max = context.service().policy().scrapeMaxHashes();
+        FailureReason failure = s.parser.parseScrape(s.head, head.queryStart, head.queryEnd, s.scrape, max);
+        if (failure != null) {
+            context.counters().failures.increment();
+            HttpResponseEncoder.writeFailure(body, failure, 0);
+            return;
+        }
+        context.service().scrape(s.scrape, s.scrapeResponse);
+        s.encoder.writeScrape(body, s.scrape, s.scrapeResponse);
+    }
+
+    /**
+     * Sets the client address: the socket's source; with {@code -x}, the proxy's header when the
+     * socket is a trusted proxy (fail closed when it sent none); and the {@code ip=} claim only when
+     * the client address so found is itself trusted.
+     */
+    private @Nullable FailureReason resolveAddress(Scratch s, AnnounceRequest request) {
+        HttpRequestHead head = s.request;
+        System.arraycopy(source, 0, request.address, 0, sourceLength);
+        request.addressLength = sourceLength;
+        boolean trusted = sourceTrusted;
+        if (context.realIpHeader() && sourceTrusted) {
+            int start;
+            int end;
+            if (head.realIpStart >= 0) {
+                start = head.realIpStart;
+                end = head.realIpEnd;
+            } else if (head.forwardedForStart >= 0) {
+                // Right-most entry: the one our trusted proxy appended; those left of it are the client's word.
+                end = head.forwardedForEnd;
+                start = end;
+                while (start > head.forwardedForStart && s.head[start - 1] != ',') {
+                    start--;
+                }
+                while (start < end && s.head[start] == ' ') {
+                    start++;
+                }
+            } else {
+                return FailureReason.MISSING_FORWARDED_ADDRESS;
+            }
+            int length = AddressParser.parse(s.head, start, end, request.address);
+            if (length == 0) {
+                return FailureReason.INVALID_FORWARDED_ADDRESS;
+            }
+            request.addressLength = length;
+            trusted = context.trusted(request.address, length);
+        }
+        if (trusted && request.claimedAddressLength != 0) {
+            request.useClaimedAddress();
+        }
+        if (request.addressLength == 0) {
+            return FailureReason.UNSUPPORTED_ADDRESS_FAMILY;
+        }
+        return null;
+    }
+
+    private void sendBody(
+            ChannelHandlerContext ctx,
+            byte[] status,
+            byte[] contentType,
+            ByteBuf body,
+            boolean headOnly,
+            boolean keepAlive) {
+        int length = body.readableBytes();
+        ByteBuf out = ctx.alloc().ioBuffer(160 + (headOnly ? 0 : length));
+        HttpResponseEncoder.writeHead(out, status, contentType, length, keepAlive);
+        if (!headOnly) {
+            out.writeBytes(body, body.readerIndex(), length);
+        }
+        if (keepAlive) {
+            ctx.write(out, ctx.voidPromise());
+        } else {
+            closing = true;
+            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void sendError(ChannelHandlerContext ctx, byte[] status, byte[] message) {
+        context.counters().httpErrors.increment();
+        ByteBuf out = ctx.alloc().ioBuffer(160 + message.length);
+        HttpResponseEncoder.writeHead(out, status, TEXT_PLAIN, message.length, false);
+        out.writeBytes(message);
+        closing = true;
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private void armHeadTimer(ChannelHandlerContext ctx) {
+        if (headTimer == null) {
+            headTimer = ctx.executor()
+                    .schedule(
+                            () -> {
+                                context.counters().httpTimeouts.increment();
+                                ctx.close();
+                            },
+                            context.requestTimeoutSeconds(),
+                            TimeUnit.SECONDS);
+        }
+    }
+
+    private void cancelHeadTimer() {
+        ScheduledFuture<?> t = headTimer;
+        if (t != null) {
+            t.cancel(false);
+            headTimer = null;
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+        ctx.flush();
+        super.channelReadComplete(ctx);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        // Back-pressure: a client that does not read its responses stops being read.
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent) {
+            context.counters().httpTimeouts.increment();
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        cancelHeadTimer();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof java.io.IOException) {
+            ctx.close(); // resets and broken pipes are the client's business
+            return;
+        }
+        context.counters().unexpectedErrors.increment();
+        if (context.counters().shouldLog()) {
+            log.warn("closing HTTP connection after unexpected error", cause);
+        }
+        ctx.close();
+    }
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

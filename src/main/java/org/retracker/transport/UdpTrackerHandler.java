@@ -1,0 +1,163 @@
+package org.retracker.transport;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.retracker.core.AnnounceService;
+import org.retracker.protocol.AnnounceRequest;
+import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.FailureReason;
+import org.retracker.protocol.ScrapeRequest;
+import org.retracker.protocol.ScrapeResponse;
+import org.retracker.protocol.udp.ConnectionIds;
+import org.retracker.protocol.udp.UdpRequestDecoder;
+import org.retracker.protocol.udp.UdpResponseEncoder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The BEP 15 tracker on one UDP socket. With epoll each event loop owns its own socket on the shared
+ * port (SO_REUSEPORT) and its own handler, so the scratch objects here are never shared. Replies are
+ * written as datagrams arrive and flushed once per read batch, which lets the epoll transport send
+ * them with one {@code sendmmsg}.
+ *
+ * <p>Anti-spoofing (BEP 15 "connection ID"): only {@code connect} is answered without a valid
+ * connection id, and its reply is no larger than its request. Every other datagram whose id is not
+ * valid for its source address is dropped without a reply, so a forged source learns nothing and
+ * cannot be used to amplify. Errors go only to sources so validated.
+ */
+final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
+    private static final Logger log = LoggerFactory.getLogger(UdpTrackerHandler.class);
+
+    /** Largest datagram we write: the announce cap of {@link UdpResponseEncoder#MAX_REPLY_BYTES}. */
+    private static final int REPLY_BUFFER_BYTES = 1280;
+
+    private final AnnounceService service;
+    private final ConnectionIds connectionIds;
+    private final List<Cidr> trustedProxies;
+    private final TransportCounters counters;
+
+    private final AnnounceRequest request = new AnnounceRequest();
+    private final AnnounceResponse response;
+    private final ScrapeRequest scrape;
+    private final ScrapeResponse scrapeResponse;
+    private final byte[] source = new byte[16];
+
+    UdpTrackerHandler(
+            AnnounceService service,
+            ConnectionIds connectionIds,
+            List<Cidr> trustedProxies,
+            TransportCounters counters) {
+        super(true);
+        this.service = service;
+        this.connectionIds = connectionIds;
+        this.trustedProxies = trustedProxies;
+        this.counters = counters;
+        int maxPeers = Math.max(UdpResponseEncoder.MAX_PEERS_V4, UdpResponseEncoder.MAX_PEERS_V6);
+        this.response = new AnnounceResponse(maxPeers);
+        int maxHashes = service.policy().scrapeMaxHashes();
+        this.scrape = new ScrapeRequest(maxHashes);
+        this.scrapeResponse = new ScrapeResponse(maxHashes);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, DatagramPacket packet) {
+        ByteBuf in = packet.content();
+        InetSocketAddress sender = packet.sender();
+        if (in.readableBytes() < UdpRequestDecoder.HEADER_BYTES || sender.getPort() == 0) {
+            counters.udpDropped.increment();
+            return;
+        }
+        int sourceLength = AnnounceRequest.copyAddress(sender.getAddress(), source);
+        long connectionId = UdpRequestDecoder.connectionId(in);
+        int action = UdpRequestDecoder.action(in);
+        int transactionId = UdpRequestDecoder.transactionId(in);
+
+        if (action == UdpRequestDecoder.ACTION_CONNECT && connectionId == UdpRequestDecoder.PROTOCOL_ID) {
+            counters.udpConnects.increment();
+            ByteBuf out = ctx.alloc().directBuffer(16);
+            UdpResponseEncoder.writeConnect(out, transactionId, connectionIds.issue(source, sourceLength));
+            ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+            return;
+        }
+        if (!connectionIds.isValid(connectionId, source, sourceLength)) {
+            counters.udpBadConnectionIds.increment();
+            return; // no reply: the source is not proven
+        }
+        switch (action) {
+            case UdpRequestDecoder.ACTION_ANNOUNCE -> announce(ctx, in, sender, sourceLength, transactionId);
+            case UdpRequestDecoder.ACTION_SCRAPE -> scrape(ctx, in, sender, transactionId);
+            default -> sendError(ctx, sender, transactionId, FailureReason.UDP_UNKNOWN_ACTION);
+        }
+    }
+
+    private void announce(
+            ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender, int sourceLength, int transactionId) {
+        counters.udpAnnounces.increment();
+        FailureReason failure = UdpRequestDecoder.decodeAnnounce(in, request);
+        if (failure != null) {
+            sendError(ctx, sender, transactionId, failure);
+            return;
+        }
+        System.arraycopy(source, 0, request.address, 0, sourceLength);
+        request.addressLength = sourceLength;
+        if (request.claimedAddressLength != 0 && trusted(sourceLength)) {
+            request.useClaimedAddress();
+        }
+        boolean ipv6 = request.addressLength == 16;
+        int cap = ipv6 ? UdpResponseEncoder.MAX_PEERS_V6 : UdpResponseEncoder.MAX_PEERS_V4;
+        service.announce(request, cap, false, response);
+        ByteBuf out = ctx.alloc().directBuffer(REPLY_BUFFER_BYTES);
+        UdpResponseEncoder.writeAnnounce(out, transactionId, response, ipv6);
+        ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+    }
+
+    private void scrape(ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender, int transactionId) {
+        counters.udpScrapes.increment();
+        FailureReason failure =
+                UdpRequestDecoder.decodeScrape(in, scrape, service.policy().scrapeMaxHashes());
+        if (failure != null) {
+            sendError(ctx, sender, transactionId, failure);
+            return;
+        }
+        service.scrape(scrape, scrapeResponse);
+        ByteBuf out = ctx.alloc().directBuffer(8 + 12 * scrape.count);
+        UdpResponseEncoder.writeScrape(out, transactionId, scrape, scrapeResponse);
+        ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+    }
+
+    private boolean trusted(int sourceLength) {
+        for (int i = 0; i < trustedProxies.size(); i++) {
+            if (trustedProxies.get(i).contains(source, sourceLength)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void sendError(
+            ChannelHandlerContext ctx, InetSocketAddress sender, int transactionId, FailureReason reason) {
+        counters.failures.increment();
+        ByteBuf out = ctx.alloc().directBuffer(8 + reason.bytes().length);
+        UdpResponseEncoder.writeError(out, transactionId, reason);
+        ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        ctx.flush();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, @Nullable Throwable cause) {
+        // A UDP socket must survive anything one datagram does to it: count, log rarely, go on.
+        counters.unexpectedErrors.increment();
+        if (counters.shouldLog()) {
+            log.warn("unexpected error on UDP socket {}", ctx.channel().localAddress(), cause);
+        }
+    }
+}
