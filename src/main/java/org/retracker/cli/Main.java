@@ -1,0 +1,119 @@
+package org.retracker.cli;
+
+import ch.qos.logback.classic.Level;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+import org.retracker.config.TrackerConfig;
+import org.retracker.transport.TrackerServer;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code retracker} command: reads the settings (see {@link CommandLineParser}), starts the
+ * tracker and runs until the process is stopped.
+ *
+ * <p>Exit status: 0 after {@code --help} or {@code --version}, 1 when a listener cannot start
+ * (address in use, permission), 2 for a bad option or setting. Each failure is one line on stderr.
+ */
+public final class Main {
+    /** Exit status when the tracker cannot start, e.g. its port is taken. */
+    static final int EXIT_START_FAILED = 1;
+
+    /** The version when not running from the packaged jar (no manifest). */
+    static final String DEV_VERSION = "dev";
+
+    /** How deep a cause chain is followed to find the socket error (chains can loop). */
+    private static final int MAX_CAUSE_DEPTH = 16;
+
+    private Main() {}
+
+    public static void main(String[] args) throws InterruptedException {
+        String version = version();
+        CommandLineParser.Invocation invocation =
+                CommandLineParser.parse(args, System.getenv(), version, System.out, System.err);
+        if (!(invocation instanceof CommandLineParser.Invocation.Run run)) {
+            System.exit(((CommandLineParser.Invocation.Exit) invocation).status());
+            return;
+        }
+        configureLogging(run.config().debug());
+        RunningTracker tracker = start(run.config(), version, TrackerServer::start, System.err);
+        if (tracker == null) {
+            System.exit(EXIT_START_FAILED);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(tracker::close, "retracker-shutdown"));
+        tracker.awaitClosed();
+    }
+
+    /**
+     * Starts the tracker, or prints why it cannot to {@code err} and returns {@code null}.
+     *
+     * @param starter {@link TrackerServer#start} in production
+     */
+    static @Nullable RunningTracker start(
+            TrackerConfig config, String version, RunningTracker.ServerStarter starter, PrintStream err) {
+        try {
+            return RunningTracker.start(config, version, starter);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("interrupted while starting");
+            return null;
+        } catch (Exception e) {
+            err.println(startFailure(e, config));
+            return null;
+        }
+    }
+
+    /**
+     * The one line for a failed start. The transport names the listener in its message ("cannot
+     * listen on HTTP :6969: Address already in use"); a bare socket error gets the listeners added.
+     */
+    static String startFailure(Exception e, TrackerConfig config) {
+        String reason = reason(e);
+        if (reason.startsWith("cannot listen on ")) {
+            return reason;
+        }
+        Throwable root = e;
+        Throwable cause = e.getCause();
+        for (int depth = 0; cause != null && depth < MAX_CAUSE_DEPTH; depth++) {
+            root = cause;
+            cause = cause.getCause();
+        }
+        if (root instanceof SocketException) {
+            List<String> listeners = new ArrayList<>();
+            addListener(listeners, "HTTP", config.listen());
+            addListener(listeners, "UDP", config.udpListen());
+            return "cannot listen on " + String.join(" or ", listeners) + ": " + reason(root);
+        }
+        return "cannot start the tracker: " + e.getClass().getSimpleName() + ": " + reason;
+    }
+
+    private static void addListener(List<String> listeners, String name, @Nullable InetSocketAddress address) {
+        if (address != null) {
+            String shown =
+                    address.getAddress().isAnyLocalAddress() ? ":" + address.getPort() : RunningTracker.show(address);
+            listeners.add(name + " " + shown);
+        }
+    }
+
+    private static String reason(Throwable e) {
+        String message = e.getMessage();
+        return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /** The jar manifest's Implementation-Version, or {@value #DEV_VERSION}. */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null || v.isBlank() ? DEV_VERSION : v;
+    }
+
+    /** DEBUG for the tracker's own loggers when {@code debug} is set, else INFO. */
+    static void configureLogging(boolean debug) {
+        if (LoggerFactory.getLogger("org.retracker") instanceof ch.qos.logback.classic.Logger logger) {
+            logger.setLevel(debug ? Level.DEBUG : Level.INFO);
+        }
+    }
+}

@@ -1,0 +1,134 @@
+package org.retracker.cli;
+
+import io.netty.util.NetUtil;
+import io.netty.util.internal.PlatformDependent;
+import java.net.InetSocketAddress;
+import java.time.InstantSource;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
+import org.retracker.config.TrackerConfig;
+import org.retracker.core.AnnounceService;
+import org.retracker.swarm.SwarmStore;
+import org.retracker.transport.ServerOptions;
+import org.retracker.transport.TrackerServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A started tracker: the listeners and the housekeeping thread that expires peers and logs stats.
+ *
+ * <p>Housekeeping runs on one daemon thread; expiry and stats never overlap. {@link #close()} may
+ * be called from any thread (the shutdown hook), more than once.
+ */
+final class RunningTracker implements AutoCloseable {
+    /** Expiry runs at least once a second: finer would only burn CPU on a large store. */
+    static final int MIN_EXPIRY_PERIOD_SECONDS = 1;
+    /** ...and at most a minute apart, so a dead peer is handed out for at most a minute too long. */
+    static final int MAX_EXPIRY_PERIOD_SECONDS = 60;
+    /** Expiry runs four times per peer lifetime, so a peer outlives its lifetime by at most a quarter. */
+    static final int EXPIRY_RUNS_PER_LIFETIME = 4;
+
+    private static final Logger log = LoggerFactory.getLogger(RunningTracker.class);
+
+    /** Starts the listeners; {@link TrackerServer#start} in production, a fake in tests. */
+    @FunctionalInterface
+    interface ServerStarter {
+        TrackerServer start(ServerOptions options, AnnounceService service) throws Exception;
+    }
+
+    private final TrackerServer server;
+    private final ScheduledExecutorService housekeeping;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    private RunningTracker(TrackerServer server, ScheduledExecutorService housekeeping) {
+        this.server = server;
+        this.housekeeping = housekeeping;
+    }
+
+    /**
+     * Builds the store and the service, starts the listeners, logs the start-up line and schedules
+     * housekeeping.
+     *
+     * @throws Exception whatever {@code starter} throws when a listener cannot start
+     */
+    static RunningTracker start(TrackerConfig config, String version, ServerStarter starter) throws Exception {
+        for (String warning : config.warnings()) {
+            log.warn("{}", warning);
+        }
+        log.debug("configuration: {}", config);
+        SwarmStore store = new SwarmStore(InstantSource.system());
+        AnnounceService service = new AnnounceService(config.toPolicy(), store);
+        TrackerServer server = starter.start(config.toServerOptions(), service);
+        log.info(
+                "retracker {} started: HTTP {}, UDP {}, transport {} (Unsafe {}), no forwarders configured",
+                version,
+                show(server.httpAddress()),
+                show(server.udpAddress()),
+                server.transportName(),
+                PlatformDependent.hasUnsafe() ? "on" : "off");
+        ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
+            Thread t = new Thread(task, "retracker-housekeeping");
+            t.setDaemon(true);
+            return t;
+        });
+        int expiryPeriod = expiryPeriodSeconds(config.peerLifetimeSeconds());
+        var unusedExpiry = housekeeping.scheduleWithFixedDelay(
+                () -> expire(service), expiryPeriod, expiryPeriod, TimeUnit.SECONDS);
+        if (config.statsInterval() > 0) {
+            var unusedStats = housekeeping.scheduleAtFixedRate(
+                    () -> logStats(store), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
+        }
+        return new RunningTracker(server, housekeeping);
+    }
+
+    /** How often expiry runs for a peer lifetime: a quarter of it, within one second and a minute. */
+    static int expiryPeriodSeconds(int peerLifetimeSeconds) {
+        return Math.clamp(
+                peerLifetimeSeconds / EXPIRY_RUNS_PER_LIFETIME, MIN_EXPIRY_PERIOD_SECONDS, MAX_EXPIRY_PERIOD_SECONDS);
+    }
+
+    private static void expire(AnnounceService service) {
+        try {
+            long expired = service.expirePeers();
+            if (expired > 0) {
+                log.debug("expired {} peers", expired);
+            }
+        } catch (RuntimeException e) {
+            // A task that throws is never run again: log and keep expiring.
+            log.error("peer expiry failed", e);
+        }
+    }
+
+    private static void logStats(SwarmStore store) {
+        try {
+            log.info("stats: {} swarms, {} peers", store.swarmCount(), store.peerCount());
+        } catch (RuntimeException e) {
+            log.error("stats failed", e);
+        }
+    }
+
+    /** An address as the log shows it: {@code 0.0.0.0:6969}, {@code [::]:6969}, or {@code off}. */
+    static String show(@Nullable InetSocketAddress address) {
+        return address == null ? "off" : NetUtil.toSocketAddressString(address);
+    }
+
+    /** Blocks until {@link #close()} has run. */
+    void awaitClosed() throws InterruptedException {
+        closed.await();
+    }
+
+    /** Stops housekeeping and the listeners. */
+    @Override
+    public void close() {
+        if (closed.getCount() == 0) {
+            return;
+        }
+        log.info("shutting down");
+        housekeeping.shutdownNow();
+        server.close();
+        closed.countDown();
+    }
+}

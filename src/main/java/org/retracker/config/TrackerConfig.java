@@ -1,0 +1,199 @@
+package org.retracker.config;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.jspecify.annotations.Nullable;
+import org.retracker.core.TrackerPolicy;
+import org.retracker.transport.Cidr;
+import org.retracker.transport.ServerOptions;
+
+/**
+ * Every setting of one tracker process, validated. {@link ConfigLoader} builds it from defaults, the
+ * YAML file, the environment and the command line; see {@link Setting} for the names and defaults.
+ *
+ * @param listen HTTP listen address, {@code null} for no HTTP ({@code listen})
+ * @param udpListen UDP listen address, {@code null} for no UDP ({@code udp_listen})
+ * @param age peer lifetime in minutes ({@code age})
+ * @param debug debug logging ({@code debug})
+ * @param xRealIp believe X-Real-IP / X-Forwarded-For from trusted proxies ({@code x_real_ip})
+ * @param announceInterval seconds, BEP 3 {@code interval} ({@code announce_response_interval})
+ * @param minAnnounceInterval seconds, BEP 3 {@code min interval}, at most {@code announceInterval}
+ * @param statsInterval seconds between stats log lines, 0 for none ({@code stats_interval})
+ * @param trackerId BEP 3 {@code tracker id}, empty for none ({@code tracker_id})
+ * @param trustedProxies address blocks whose forwarded-address information is believed
+ * @param numwantDefault peers sent when the client does not ask for a number, at most {@code
+ *     numwantMax}
+ * @param numwantMax the most peers one reply carries
+ * @param scrapeMaxHashes the most info hashes one scrape may name
+ * @param connectionIdGrace seconds a UDP connection id is accepted beyond BEP 15's two minutes
+ * @param ioThreads event loops, 0 for one per core
+ * @param httpIdleTimeout seconds an idle keep-alive connection is kept
+ * @param httpRequestTimeout seconds a request head has to arrive in
+ */
+public record TrackerConfig(
+        @Nullable InetSocketAddress listen,
+        @Nullable InetSocketAddress udpListen,
+        double age,
+        boolean debug,
+        boolean xRealIp,
+        int announceInterval,
+        int minAnnounceInterval,
+        int statsInterval,
+        String trackerId,
+        List<Cidr> trustedProxies,
+        int numwantDefault,
+        int numwantMax,
+        int scrapeMaxHashes,
+        int connectionIdGrace,
+        int ioThreads,
+        int httpIdleTimeout,
+        int httpRequestTimeout) {
+
+    /** A stats line a minute, as the seed printed them. */
+    public static final int DEFAULT_STATS_INTERVAL_SECONDS = 60;
+    /** A week: a peer silent for longer is gone, and the lifetime must fit seconds in an int. */
+    public static final int MAX_AGE_MINUTES = 7 * 24 * 60;
+    /** A day, for the announce intervals and the stats interval: longer is surely a typo. */
+    public static final int MAX_INTERVAL_SECONDS = 24 * 60 * 60;
+    /**
+     * Ten minutes beyond BEP 15's two: clients that cache ids for five minutes (as the seed's
+     * forwarder did) still get through, while a captured id stays useful for spoofing only briefly.
+     */
+    public static final int MAX_CONNECTION_ID_GRACE_SECONDS = 600;
+    /** Far above any core count this tracker will meet; more loops only add contention. */
+    public static final int MAX_IO_THREADS = 256;
+    /** An hour: long enough for any client, short enough that idle sockets do not pile up. */
+    public static final int MAX_HTTP_TIMEOUT_SECONDS = 60 * 60;
+    /** The id is sent in every HTTP announce reply, so it stays short: a name or a UUID fits. */
+    public static final int MAX_TRACKER_ID_BYTES = 64;
+    /** Every forwarded request is matched against each block in turn. */
+    public static final int MAX_TRUSTED_PROXIES = 64;
+
+    public TrackerConfig {
+        trustedProxies = List.copyOf(trustedProxies);
+        Setting.AGE.require(age);
+        Setting.ANNOUNCE_INTERVAL.require(announceInterval);
+        Setting.MIN_ANNOUNCE_INTERVAL.require(minAnnounceInterval);
+        Setting.STATS_INTERVAL.require(statsInterval);
+        Setting.TRACKER_ID.require(trackerId);
+        Setting.TRUSTED_PROXIES.require(trustedProxies);
+        Setting.NUMWANT_DEFAULT.require(numwantDefault);
+        Setting.NUMWANT_MAX.require(numwantMax);
+        Setting.SCRAPE_MAX_HASHES.require(scrapeMaxHashes);
+        Setting.CONNECTION_ID_GRACE.require(connectionIdGrace);
+        Setting.IO_THREADS.require(ioThreads);
+        Setting.HTTP_IDLE_TIMEOUT.require(httpIdleTimeout);
+        Setting.HTTP_REQUEST_TIMEOUT.require(httpRequestTimeout);
+        if (minAnnounceInterval > announceInterval) {
+            throw new IllegalArgumentException(
+                    "key 'min_announce_interval': expected at most announce_response_interval (" + announceInterval
+                            + "), got " + minAnnounceInterval);
+        }
+        if (numwantDefault > numwantMax) {
+            throw new IllegalArgumentException(
+                    "key 'numwant_default': expected at most numwant_max (" + numwantMax + "), got " + numwantDefault);
+        }
+    }
+
+    /** Every setting at its default. */
+    public static TrackerConfig defaults() {
+        try {
+            return ConfigLoader.load(null, Map.of(), Map.of());
+        } catch (ConfigException e) {
+            throw new IllegalStateException("the built-in defaults are invalid: " + e.getMessage(), e);
+        }
+    }
+
+    /** Builds the record from typed values, one per setting (see {@link Setting.Kind}). */
+    static TrackerConfig of(Map<Setting, Object> v) {
+        return new TrackerConfig(
+                address(v.get(Setting.LISTEN)),
+                address(v.get(Setting.UDP_LISTEN)),
+                (Double) get(v, Setting.AGE),
+                (Boolean) get(v, Setting.DEBUG),
+                (Boolean) get(v, Setting.X_REAL_IP),
+                (Integer) get(v, Setting.ANNOUNCE_INTERVAL),
+                (Integer) get(v, Setting.MIN_ANNOUNCE_INTERVAL),
+                (Integer) get(v, Setting.STATS_INTERVAL),
+                (String) get(v, Setting.TRACKER_ID),
+                cidrs(get(v, Setting.TRUSTED_PROXIES)),
+                (Integer) get(v, Setting.NUMWANT_DEFAULT),
+                (Integer) get(v, Setting.NUMWANT_MAX),
+                (Integer) get(v, Setting.SCRAPE_MAX_HASHES),
+                (Integer) get(v, Setting.CONNECTION_ID_GRACE),
+                (Integer) get(v, Setting.IO_THREADS),
+                (Integer) get(v, Setting.HTTP_IDLE_TIMEOUT),
+                (Integer) get(v, Setting.HTTP_REQUEST_TIMEOUT));
+    }
+
+    private static Object get(Map<Setting, Object> values, Setting s) {
+        Object value = values.get(s);
+        if (value == null) {
+            throw new IllegalArgumentException("no value for " + s.key());
+        }
+        return value;
+    }
+
+    private static @Nullable InetSocketAddress address(@Nullable Object value) {
+        return value instanceof Optional<?> o && o.orElse(null) instanceof InetSocketAddress a ? a : null;
+    }
+
+    private static List<Cidr> cidrs(Object value) {
+        List<Cidr> out = new ArrayList<>();
+        for (Object o : (List<?>) value) {
+            out.add((Cidr) o);
+        }
+        return out;
+    }
+
+    /** The peer lifetime in whole seconds, {@code age} minutes rounded. */
+    public int peerLifetimeSeconds() {
+        return (int) Math.round(age * 60);
+    }
+
+    /** What the announce and scrape core needs. */
+    public TrackerPolicy toPolicy() {
+        return new TrackerPolicy(
+                announceInterval,
+                minAnnounceInterval,
+                numwantDefault,
+                numwantMax,
+                peerLifetimeSeconds(),
+                scrapeMaxHashes);
+    }
+
+    /** What the network side needs. */
+    public ServerOptions toServerOptions() {
+        return new ServerOptions(
+                listen,
+                udpListen,
+                xRealIp,
+                trustedProxies,
+                connectionIdGrace,
+                ioThreads,
+                httpIdleTimeout,
+                httpRequestTimeout,
+                trackerId.isEmpty() ? null : trackerId);
+    }
+
+    /**
+     * Settings that are valid but probably not meant, worth a warning at start-up: a peer lifetime
+     * shorter than the announce interval drops peers between their announces, and {@code x_real_ip}
+     * with no trusted proxy does nothing.
+     */
+    public List<String> warnings() {
+        List<String> out = new ArrayList<>();
+        if (peerLifetimeSeconds() < announceInterval) {
+            out.add("age (" + peerLifetimeSeconds() + " s) is shorter than announce_response_interval ("
+                    + announceInterval + " s): peers are dropped before they announce again");
+        }
+        if (xRealIp && trustedProxies.isEmpty() && listen != null) {
+            out.add("x_real_ip is on but trusted_proxies is empty: X-Real-IP and X-Forwarded-For are"
+                    + " never believed, clients are seen at their socket address");
+        }
+        return List.copyOf(out);
+    }
+}
