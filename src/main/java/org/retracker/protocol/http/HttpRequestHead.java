@@ -165,6 +165,11 @@ public final class HttpRequestHead {
         if (e <= s) {
             return false;
         }
+        // A fragment (RFC 3986 §3.5) starts at the first '#' whatever the form; drop it first.
+        int hash = indexOf(src, s, e, (byte) '#');
+        if (hash >= 0) {
+            e = hash;
+        }
         if (src[s] != '/') {
             // absolute-form: scheme "://" authority path
             int scheme = indexOf(src, s, e, (byte) ':');
@@ -180,10 +185,6 @@ public final class HttpRequestHead {
                 return true;
             }
             s = path;
-        }
-        int hash = indexOf(src, s, e, (byte) '#');
-        if (hash >= 0) {
-            e = hash;
         }
         int q = indexOf(src, s, e, (byte) '?');
         pathStart = s;
