@@ -267,6 +267,25 @@ class HttpRequestHeadTest {
     }
 
     @Test
+    void bareCrInsideAFieldIsABadRequest() {
+        // One line to us; two lines ("X-Real-IP: 6.6.6.6" a field of its own) to a peer that splits on CR.
+        assertThat(parse("GET / HTTP/1.1\r\nX-Forwarded-For: 1.2.3.4\rX-Real-IP: 6.6.6.6\r\n\r\n"))
+                .isEqualTo(HttpRequestHead.BAD_REQUEST);
+        assertThat(parse("GET / HTTP/1.1\r\nHost: a\r\r\n\r\n")).isEqualTo(HttpRequestHead.BAD_REQUEST);
+    }
+
+    @Test
+    void nulInsideAFieldIsABadRequest() {
+        assertThat(parse("GET / HTTP/1.1\r\nX-Real-IP: 1.2.3.4\u0000\r\n\r\n")).isEqualTo(HttpRequestHead.BAD_REQUEST);
+    }
+
+    @Test
+    void bareCrOrNulInTheRequestLineIsABadRequest() {
+        assertThat(parse("GET /announce\r?a=1 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestHead.BAD_REQUEST);
+        assertThat(parse("GET /announce?a=\u00001 HTTP/1.1\r\n\r\n")).isEqualTo(HttpRequestHead.BAD_REQUEST);
+    }
+
+    @Test
     void bareLfLineEndsAreAccepted() {
         assertThat(parse("GET /announce?a=1 HTTP/1.0\nConnection: keep-alive\nX-Real-IP: ::1\n\n"))
                 .isEqualTo(HttpRequestHead.OK);
