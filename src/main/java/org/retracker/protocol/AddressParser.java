@@ -109,14 +109,17 @@ public final class AddressParser {
             if (digits == 0 || digits > 4 || words >= 8) {
                 return false;
             }
+            if (i < end && src[i] != ':') {
+                return false; // neither a hex digit nor a separator ("1x2::3", a zone id "%eth0")
+            }
             dst[words * 2] = (byte) (value >>> 8);
             dst[words * 2 + 1] = (byte) value;
             words++;
             if (i == end) {
                 break;
             }
-            // src[i] == ':'
-            i++;
+            i++; // past the ':'
+
             if (i < end && src[i] == ':') {
                 if (gapAt >= 0) {
                     return false; // a second "::"

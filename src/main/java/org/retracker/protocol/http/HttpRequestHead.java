@@ -77,6 +77,9 @@ public final class HttpRequestHead {
         if (contentEnd - start > MAX_REQUEST_LINE) {
             return TOO_LARGE;
         }
+        if (hasCrOrNul(src, start, contentEnd)) {
+            return BAD_REQUEST;
+        }
         // method SP request-target SP HTTP-version
         int sp1 = indexOf(src, start, contentEnd, (byte) ' ');
         if (sp1 < 0) {
@@ -124,6 +127,9 @@ public final class HttpRequestHead {
             if (src[p] == ' ' || src[p] == '\t') {
                 return BAD_REQUEST; // obsolete line folding (RFC 9112 §5.2)
             }
+            if (hasCrOrNul(src, p, ce)) {
+                return BAD_REQUEST; // a bare CR or a NUL: RFC 9110 §5.5 says reject or replace
+            }
             int colon = indexOf(src, p, ce, (byte) ':');
             if (colon <= p || !isToken(src, p, colon)) {
                 return BAD_REQUEST;
@@ -165,6 +171,11 @@ public final class HttpRequestHead {
         if (e <= s) {
             return false;
         }
+        // A fragment (RFC 3986 §3.5) starts at the first '#' whatever the form; drop it first.
+        int hash = indexOf(src, s, e, (byte) '#');
+        if (hash >= 0) {
+            e = hash;
+        }
         if (src[s] != '/') {
             // absolute-form: scheme "://" authority path
             int scheme = indexOf(src, s, e, (byte) ':');
@@ -180,10 +191,6 @@ public final class HttpRequestHead {
                 return true;
             }
             s = path;
-        }
-        int hash = indexOf(src, s, e, (byte) '#');
-        if (hash >= 0) {
-            e = hash;
         }
         int q = indexOf(src, s, e, (byte) '?');
         pathStart = s;
@@ -212,6 +219,19 @@ public final class HttpRequestHead {
 
     private static int trimCr(byte[] src, int s, int lf) {
         return lf > s && src[lf - 1] == '\r' ? lf - 1 : lf;
+    }
+
+    /**
+     * True when {@code src[s, e)} (a line without its line end) holds a CR or a NUL. A bare CR is not
+     * a line end here (RFC 9112 §2.2), so a peer that splits lines on it would see other fields.
+     */
+    private static boolean hasCrOrNul(byte[] src, int s, int e) {
+        for (int i = s; i < e; i++) {
+            if (src[i] == '\r' || src[i] == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int trimTrailingSpaces(byte[] src, int s, int e) {

@@ -1,5 +1,6 @@
 package org.retracker.protocol.http;
 
+import static org.retracker.bencode.BencodeWriter.decimalLength;
 import static org.retracker.bencode.BencodeWriter.key;
 import static org.retracker.bencode.BencodeWriter.writeBytes;
 import static org.retracker.bencode.BencodeWriter.writeDecimal;
@@ -107,10 +108,15 @@ public final class HttpResponseEncoder {
             ByteBuf out, byte[] peers, int offset, int addressLength, byte[] ids, int index, AnnounceRequest request) {
         out.writeByte('d');
         out.writeBytes(IP);
-        int lengthAt = out.writerIndex();
-        out.writeByte('0').writeByte('0').writeByte(':'); // length placeholder, set once the text is written
-        int textStart = out.writerIndex();
+        // The text is 7..15 bytes (IPv4) or 15..39 (IPv6, uncompressed): its length is counted
+        // first, because bencode string lengths carry no leading zero (BEP 3).
         if (addressLength == 4) {
+            int textLength = 3;
+            for (int b = 0; b < 4; b++) {
+                textLength += decimalLength(peers[offset + b] & 0xff);
+            }
+            writeDecimal(out, textLength);
+            out.writeByte(':');
             for (int b = 0; b < 4; b++) {
                 if (b > 0) {
                     out.writeByte('.');
@@ -118,18 +124,19 @@ public final class HttpResponseEncoder {
                 writeDecimal(out, peers[offset + b] & 0xff);
             }
         } else {
+            int textLength = 7;
+            for (int g = 0; g < 8; g++) {
+                textLength += hexLength(word(peers, offset, g));
+            }
+            writeDecimal(out, textLength);
+            out.writeByte(':');
             for (int g = 0; g < 8; g++) {
                 if (g > 0) {
                     out.writeByte(':');
                 }
-                int word = (peers[offset + 2 * g] & 0xff) << 8 | (peers[offset + 2 * g + 1] & 0xff);
-                writeHex(out, word);
+                writeHex(out, word(peers, offset, g));
             }
         }
-        int textLength = out.writerIndex() - textStart;
-        // IPv4 text is 7..15 bytes, IPv6 (uncompressed) 15..39: always two digits.
-        out.setByte(lengthAt, '0' + textLength / 10);
-        out.setByte(lengthAt + 1, '0' + textLength % 10);
         if (!request.noPeerId) {
             out.writeBytes(PEER_ID);
             writeBytes(out, ids, index * AnnounceRequest.ID_LENGTH, AnnounceRequest.ID_LENGTH);
@@ -137,6 +144,15 @@ public final class HttpResponseEncoder {
         out.writeBytes(PORT);
         writeInteger(out, (peers[offset + addressLength] & 0xff) << 8 | (peers[offset + addressLength + 1] & 0xff));
         out.writeByte('e');
+    }
+
+    private static int word(byte[] peers, int offset, int group) {
+        return (peers[offset + 2 * group] & 0xff) << 8 | (peers[offset + 2 * group + 1] & 0xff);
+    }
+
+    /** Hex digits {@link #writeHex} writes: 1 to 4. */
+    private static int hexLength(int word) {
+        return word >= 0x1000 ? 4 : word >= 0x100 ? 3 : word >= 0x10 ? 2 : 1;
     }
 
     private static void writeHex(ByteBuf out, int word) {

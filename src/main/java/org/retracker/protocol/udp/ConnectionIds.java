@@ -9,7 +9,7 @@ import java.time.InstantSource;
  *
  * <pre>
  *   connection_id (64 bits) = issued (32 bits, seconds since this process started)
- *                           ‖ SipHash-2-4(secret, issued ‖ client address) truncated to 32 bits
+ *                           ‖ SipHash-2-4(secret, issued ‖ address length ‖ client address) truncated to 32 bits
  * </pre>
  *
  * <p>The 128-bit secret is random per process. An id is accepted from the address it was issued to
@@ -69,9 +69,10 @@ public final class ConnectionIds {
             lo = readLong(a, 8);
         } else {
             lo = ((a[0] & 0xffL) << 24) | ((a[1] & 0xffL) << 16) | ((a[2] & 0xffL) << 8) | (a[3] & 0xffL);
-            hi = 4; // separates an IPv4 address from the IPv6 address ::a.b.c.d
         }
-        return (int) SipHash.hash(k0, k1, issued & 0xffffffffL, hi, lo);
+        // The address length shares the first word with the time, so that no IPv4 address hashes
+        // like an IPv6 one (::a.b.c.d, or any other 16 bytes spelling the same two words).
+        return (int) SipHash.hash(k0, k1, (long) length << 32 | (issued & 0xffffffffL), hi, lo);
     }
 
     private static long readLong(byte[] a, int off) {

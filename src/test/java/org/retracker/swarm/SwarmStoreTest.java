@@ -1,0 +1,347 @@
+package org.retracker.swarm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.retracker.protocol.AnnounceEvent;
+import org.retracker.protocol.AnnounceRequest;
+import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.ScrapeRequest;
+import org.retracker.protocol.ScrapeResponse;
+import org.retracker.testing.FakeClock;
+
+class SwarmStoreTest {
+    private static final int HASH_A = 1;
+    private static final int HASH_B = 2;
+
+    private final FakeClock clock = new FakeClock();
+    private final SwarmStore store = new SwarmStore(clock);
+    private final AnnounceRequest request = new AnnounceRequest();
+    private final AnnounceResponse response = new AnnounceResponse(200);
+
+    // ---- fairness ---------------------------------------------------------------------------------
+
+    @Test
+    void everyPeerIsHandedOutAndNoneDominates() {
+        int peers = 100;
+        for (int i = 0; i < peers; i++) {
+            announce(HASH_A, v4(i), 6881, 1000, AnnounceEvent.STARTED, 0);
+        }
+        int[] times = new int[peers];
+        int rounds = 2_000;
+        for (int r = 0; r < rounds; r++) {
+            int requester = r % peers;
+            announce(HASH_A, v4(requester), 6881, 1000, AnnounceEvent.NONE, 10);
+            assertThat(response.peers4Count).isEqualTo(10);
+            Set<Integer> once = new HashSet<>();
+            for (int k = 0; k < response.peers4Count; k++) {
+                int index = response.peers4[k * 6 + 3] & 0xff;
+                assertThat(index).isNotEqualTo(requester);
+                assertThat(once.add(index)).isTrue();
+                times[index]++;
+            }
+            store.checkInvariants();
+        }
+        // 2000 replies × 10 peers over 100 peers: 200 each on average (binomial, sd ≈ 13).
+        int min = Arrays.stream(times).min().orElseThrow();
+        int max = Arrays.stream(times).max().orElseThrow();
+        assertThat(min).as("least returned peer").isGreaterThanOrEqualTo(100);
+        assertThat(max).as("most returned peer").isLessThanOrEqualTo(320);
+    }
+
+    @Test
+    void successiveRepliesDiffer() {
+        for (int i = 0; i < 50; i++) {
+            announce(HASH_A, v4(i), 6881, 1000, AnnounceEvent.STARTED, 0);
+        }
+        Set<String> replies = new HashSet<>();
+        for (int r = 0; r < 20; r++) {
+            announce(HASH_A, v4(0), 6881, 1000, AnnounceEvent.NONE, 5);
+            replies.add(Arrays.toString(Arrays.copyOf(response.peers4, 5 * 6)));
+        }
+        assertThat(replies).hasSizeGreaterThan(10);
+    }
+
+    @Test
+    void seedersAreSentOnlyLeechersLeechersAreSentEveryone() {
+        for (int i = 0; i < 10; i++) {
+            announce(HASH_A, v4(i), 6881, i < 4 ? 0 : 100, AnnounceEvent.STARTED, 0); // 4 seeders, 6 leechers
+        }
+        announce(HASH_A, v4(0), 6881, 0, AnnounceEvent.NONE, 50);
+        assertThat(response.peers4Count).isEqualTo(6);
+        for (int k = 0; k < 6; k++) {
+            assertThat(response.peers4[k * 6 + 3] & 0xff).isGreaterThanOrEqualTo(4);
+        }
+        announce(HASH_A, v4(9), 6881, 100, AnnounceEvent.NONE, 50);
+        assertThat(response.peers4Count).isEqualTo(9);
+        assertThat(response.complete).isEqualTo(4);
+        assertThat(response.incomplete).isEqualTo(6);
+    }
+
+    @Test
+    void otherFamilyFillsWhatIsLeftOnlyWhenAllowed() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v6(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v6(2), 6881, 100, AnnounceEvent.STARTED, 0);
+
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 50, false);
+        assertThat(response.peers4Count).isEqualTo(1);
+        assertThat(response.peers6Count).isZero();
+
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.NONE, 50, true);
+        assertThat(response.peers4Count).isEqualTo(1);
+        assertThat(response.peers6Count).isEqualTo(2);
+
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.NONE, 2, true);
+        assertThat(response.peers4Count + response.peers6Count).isEqualTo(2);
+        assertThat(response.peers4Count).isEqualTo(1); // own family first
+    }
+
+    // ---- identity ---------------------------------------------------------------------------------
+
+    @Test
+    void secondPeerIdFromTheSameAddressAndPortReplacesTheEntry() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'a');
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'b');
+        assertThat(store.peerCount()).isEqualTo(1);
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 10);
+        assertThat(response.peers4Count).isEqualTo(1);
+        assertThat(Arrays.copyOf(response.peerIds4, 20)).containsOnly((byte) 'b');
+    }
+
+    @Test
+    void samePeerIdFromAnotherPortIsAnotherPeer() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'a');
+        announce(HASH_A, v4(1), 6882, 100, AnnounceEvent.STARTED, 0, (byte) 'a');
+        assertThat(store.peerCount()).isEqualTo(2);
+    }
+
+    @Test
+    void stoppedFromAnotherPortDoesNotRemoveThePeer() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'a');
+        announce(HASH_A, v4(1), 6999, 100, AnnounceEvent.STOPPED, 0, (byte) 'a');
+        assertThat(store.peerCount()).isEqualTo(1);
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STOPPED, 0, (byte) 'a'); // another address
+        assertThat(store.peerCount()).isEqualTo(1);
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STOPPED, 0, (byte) 'z'); // the right ip:port
+        assertThat(store.peerCount()).isZero();
+        assertThat(store.swarmCount()).isZero();
+    }
+
+    @Test
+    void stoppedGetsNoPeersAndCountsWithoutItself() {
+        announce(HASH_A, v4(1), 6881, 0, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STOPPED, 50);
+        assertThat(response.peers4Count).isZero();
+        assertThat(response.complete).isEqualTo(1);
+        assertThat(response.incomplete).isZero();
+    }
+
+    @Test
+    void stoppedForAnUnknownSwarmCreatesNothing() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STOPPED, 50);
+        assertThat(store.swarmCount()).isZero();
+        assertThat(response.complete).isZero();
+    }
+
+    @Test
+    void swarmsAreSeparate() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_B, v4(2), 6881, 100, AnnounceEvent.STARTED, 50);
+        assertThat(response.peers4Count).isZero();
+        assertThat(store.swarmCount()).isEqualTo(2);
+    }
+
+    // ---- downloaded ---------------------------------------------------------------------------------
+
+    @Test
+    void completedCountsOnlyFromAKnownLeecher() {
+        announce(HASH_A, v4(1), 6881, 0, AnnounceEvent.COMPLETED, 0); // a stranger: not counted
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v4(2), 6881, 0, AnnounceEvent.COMPLETED, 0); // counted
+        announce(HASH_A, v4(2), 6881, 0, AnnounceEvent.COMPLETED, 0); // now a seeder: not again
+        announce(HASH_A, v4(1), 6881, 0, AnnounceEvent.COMPLETED, 0); // a seeder all along
+        assertThat(scrape(HASH_A)).containsExactly(2, 0, 1);
+    }
+
+    @Test
+    void unknownLeftIsALeecher() {
+        announce(HASH_A, v4(1), 6881, AnnounceRequest.LEFT_UNKNOWN, AnnounceEvent.STARTED, 0);
+        assertThat(scrape(HASH_A)).containsExactly(0, 1, 0);
+    }
+
+    @Test
+    void leecherBecomingSeederMovesAcrossTheCounts() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v4(1), 6881, 0, AnnounceEvent.NONE, 0);
+        assertThat(scrape(HASH_A)).containsExactly(1, 0, 0);
+        announce(HASH_A, v4(1), 6881, 5, AnnounceEvent.NONE, 0); // back to leeching
+        assertThat(scrape(HASH_A)).containsExactly(0, 1, 0);
+    }
+
+    // ---- expiry -----------------------------------------------------------------------------------
+
+    @Test
+    void peersNotSeenWithinTheLifetimeExpire() {
+        long[] expired = new long[1];
+        SwarmStore store = new SwarmStore(clock, n -> expired[0] += n);
+        announceTo(store, HASH_A, v4(1), 100);
+        announceTo(store, HASH_A, v4(2), 100);
+        announceTo(store, HASH_B, v6(3), 100);
+        clock.advanceSeconds(50);
+        announceTo(store, HASH_A, v4(2), 100); // refreshed
+        clock.advanceSeconds(50); // now 100 s; v4(1) and v6(3) last seen at 0
+
+        assertThat(store.expire(60)).isEqualTo(2);
+        assertThat(expired[0]).isEqualTo(2);
+        assertThat(store.peerCount()).isEqualTo(1);
+        assertThat(store.swarmCount()).as("the swarm left empty is removed").isEqualTo(1);
+        store.checkInvariants();
+
+        assertThat(store.expire(60)).isZero();
+        clock.advanceSeconds(11);
+        assertThat(store.expire(60)).isEqualTo(1);
+        assertThat(store.swarmCount()).isZero();
+        assertThat(store.peerCount()).isZero();
+        store.checkInvariants();
+    }
+
+    @Test
+    void peerExactlyAtTheLifetimeStays() {
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        clock.advanceSeconds(60);
+        assertThat(store.expire(60)).isZero();
+        clock.advanceSeconds(1);
+        assertThat(store.expire(60)).isEqualTo(1);
+    }
+
+    @Test
+    void manySwarmsComeAndGo() {
+        for (int i = 0; i < 5_000; i++) {
+            announce(i, v4(i % 200), 6881, 100, AnnounceEvent.STARTED, 0);
+        }
+        assertThat(store.swarmCount()).isEqualTo(5_000);
+        store.checkInvariants();
+        clock.advanceSeconds(10);
+        for (int i = 0; i < 5_000; i += 2) {
+            announce(i, v4(i % 200), 6881, 100, AnnounceEvent.NONE, 0);
+        }
+        assertThat(store.expire(5)).isEqualTo(2_500);
+        assertThat(store.swarmCount()).isEqualTo(2_500);
+        store.checkInvariants();
+        for (int i = 0; i < 5_000; i += 2) {
+            announce(i, v4(i % 200), 6881, 100, AnnounceEvent.STOPPED, 0);
+        }
+        assertThat(store.swarmCount()).isZero();
+        store.checkInvariants();
+        for (int i = 0; i < 5_000; i += 2) {
+            assertThat(scrape(i)).containsExactly(0, 0, 0);
+        }
+    }
+
+    // ---- the peer table directly ---------------------------------------------------------------------
+
+    @Test
+    void peerTableGrowsPastTheIndexThresholdAndShrinksBack() {
+        PeerTable table = new PeerTable(1, ThreadLocalRandom.current().nextLong());
+        byte[] id = new byte[20];
+        for (int i = 0; i < 100; i++) {
+            assertThat(table.find(key(i), 0, 0)).isEqualTo(-1);
+            table.insert(key(i), 0, 0, id, i % 3 == 0, i < 95 ? 0 : 10);
+            table.checkInvariants();
+        }
+        assertThat(table.capacity()).isGreaterThan(PeerTable.INDEX_THRESHOLD);
+        assertThat(table.size()).isEqualTo(100);
+        assertThat(table.seeders()).isEqualTo(34);
+        for (int i = 0; i < 100; i++) {
+            assertThat(table.find(key(i), 0, 0)).isGreaterThanOrEqualTo(0);
+        }
+        assertThat(table.expire(5)).isEqualTo(95);
+        table.checkInvariants();
+        assertThat(table.capacity()).isLessThanOrEqualTo(PeerTable.INDEX_THRESHOLD);
+        for (int i = 0; i < 100; i++) {
+            assertThat(table.find(key(i), 0, 0) >= 0).as("peer %d", i).isEqualTo(i >= 95);
+        }
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------
+
+    private static long key(int i) {
+        return (0x0A000000L + i) << 16 | 6881;
+    }
+
+    private void announceTo(SwarmStore target, int hash, byte[] address, long left) {
+        fill(hash, address, 6881, left, AnnounceEvent.NONE, (byte) 1);
+        response.reset();
+        target.announce(request, 0, true, response);
+    }
+
+    private void announce(int hash, byte[] address, int port, long left, AnnounceEvent event, int numWant) {
+        announce(hash, address, port, left, event, numWant, true, (byte) address[address.length - 1]);
+    }
+
+    private void announce(
+            int hash, byte[] address, int port, long left, AnnounceEvent event, int numWant, boolean otherFamily) {
+        announce(hash, address, port, left, event, numWant, otherFamily, (byte) 1);
+    }
+
+    private void announce(int hash, byte[] address, int port, long left, AnnounceEvent event, int numWant, byte id) {
+        announce(hash, address, port, left, event, numWant, true, id);
+    }
+
+    private void announce(
+            int hash,
+            byte[] address,
+            int port,
+            long left,
+            AnnounceEvent event,
+            int numWant,
+            boolean otherFamily,
+            byte id) {
+        fill(hash, address, port, left, event, id);
+        response.reset();
+        store.announce(request, numWant, otherFamily, response);
+        store.checkInvariants();
+    }
+
+    private void fill(int hash, byte[] address, int port, long left, AnnounceEvent event, byte id) {
+        request.reset();
+        Arrays.fill(request.infoHash, (byte) 0);
+        request.infoHash[0] = (byte) (hash >>> 8);
+        request.infoHash[1] = (byte) hash;
+        Arrays.fill(request.peerId, id);
+        System.arraycopy(address, 0, request.address, 0, address.length);
+        request.addressLength = address.length;
+        request.port = port;
+        request.left = left;
+        request.event = event;
+    }
+
+    /** {complete, incomplete, downloaded} of one swarm. */
+    private int[] scrape(int hash) {
+        ScrapeRequest scrape = new ScrapeRequest(1);
+        scrape.infoHashes[0] = (byte) (hash >>> 8);
+        scrape.infoHashes[1] = (byte) hash;
+        scrape.count = 1;
+        ScrapeResponse counts = new ScrapeResponse(1);
+        store.scrape(scrape, counts);
+        return new int[] {counts.complete[0], counts.incomplete[0], counts.downloaded[0]};
+    }
+
+    private static byte[] v4(int i) {
+        return new byte[] {10, 0, (byte) (i >>> 8), (byte) i};
+    }
+
+    private static byte[] v6(int i) {
+        byte[] a = new byte[16];
+        a[0] = 0x20;
+        a[1] = 0x01;
+        a[15] = (byte) i;
+        return a;
+    }
+}
