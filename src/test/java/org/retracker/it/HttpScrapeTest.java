@@ -51,6 +51,18 @@ class HttpScrapeTest extends LoopbackTrackerTest {
     }
 
     @Test
+    void repeatedCompletedFromALeecherThatStillHasBytesLeftCountsNoDownload() {
+        HttpTrackerClient http = start(Loopback.V4).http();
+        http.announce(Announce.peer(A, 7001).event("started"));
+
+        for (int i = 0; i < 3; i++) {
+            http.announce(Announce.peer(A, 7001).left(500).event("completed"));
+        }
+
+        assertThat(http.scrapeOne(A).downloaded()).isZero();
+    }
+
+    @Test
     void moreHashesThanTheLimitAreRefused() {
         TrackerPolicy policy = new TrackerPolicy(1800, 900, 50, 200, 3600, 3);
         HttpTrackerClient http =
