@@ -65,6 +65,7 @@ record HttpAnnounceReply(Map<String, Object> dict) {
     }
 
     /** One non-compact peer; {@code peerId} is null when the dictionary had none. */
+    @SuppressWarnings("ArrayRecordComponent") // a value to read, never compared or hashed as a whole
     record PeerDict(java.net.InetAddress ip, int port, byte @Nullable [] peerId, java.util.Set<String> keys) {
         InetSocketAddress socketAddress() {
             return new InetSocketAddress(ip, port);

@@ -12,6 +12,7 @@ import org.jspecify.annotations.Nullable;
  * @param headers header fields, names in lower case
  * @param body exactly {@code Content-Length} bytes
  */
+@SuppressWarnings("ArrayRecordComponent") // a value to read, never compared or hashed as a whole
 record HttpReply(int status, Map<String, String> headers, byte[] body) {
     @Nullable
     String header(String name) {

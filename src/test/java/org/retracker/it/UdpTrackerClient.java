@@ -48,6 +48,7 @@ final class UdpTrackerClient implements AutoCloseable {
     }
 
     /** A decoded datagram: action, transaction id and the bytes after them. */
+    @SuppressWarnings("ArrayRecordComponent") // a value to read, never compared or hashed as a whole
     record Reply(int action, int transactionId, byte[] payload, int length) {
         static Reply parse(byte[] datagram) {
             assertThat(datagram.length).as("reply length").isGreaterThanOrEqualTo(8);
