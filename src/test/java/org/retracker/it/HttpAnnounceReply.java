@@ -1,9 +1,11 @@
 package org.retracker.it;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /** A successful HTTP announce body, decoded. */
@@ -66,7 +68,7 @@ record HttpAnnounceReply(Map<String, Object> dict) {
 
     /** One non-compact peer; {@code peerId} is null when the dictionary had none. */
     @SuppressWarnings("ArrayRecordComponent") // a value to read, never compared or hashed as a whole
-    record PeerDict(java.net.InetAddress ip, int port, byte @Nullable [] peerId, java.util.Set<String> keys) {
+    record PeerDict(InetAddress ip, int port, byte @Nullable [] peerId, Set<String> keys) {
         InetSocketAddress socketAddress() {
             return new InetSocketAddress(ip, port);
         }

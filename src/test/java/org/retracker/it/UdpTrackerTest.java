@@ -3,6 +3,7 @@ package org.retracker.it;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -91,7 +92,7 @@ class UdpTrackerTest extends LoopbackTrackerTest {
     @Test
     void bep41OptionsAfterTheAnnounceAreAccepted() {
         TestTracker t = start(Loopback.V4);
-        byte[] urlData = "/announce?passkey=abc".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] urlData = "/announce?passkey=abc".getBytes(StandardCharsets.US_ASCII);
         ByteBuffer options = ByteBuffer.allocate(2 + urlData.length + 2)
                 .put((byte) 2) //          URLData
                 .put((byte) urlData.length) // its length
