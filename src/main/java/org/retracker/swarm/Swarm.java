@@ -12,7 +12,7 @@ final class Swarm {
 
     @Nullable
     PeerTable v6;
-    /** Completed downloads: {@code completed} events from known peers that were leechers. */
+    /** Completed downloads: {@code completed} events that turned a known leecher into a seeder. */
     int downloaded;
 
     PeerTable table(boolean ipv6, long seed) {

@@ -79,8 +79,10 @@ public final class SwarmStore {
      *
      * <p>The peer is keyed by {@code request.address} and {@code port}. {@code stopped} removes only
      * that entry; any other event inserts or refreshes it. {@code completed} from a peer already in
-     * the swarm as a leecher counts one download (a {@code completed} from a stranger or a seeder
-     * does not, so the count cannot be inflated by repetition). Up to {@code numWant} peers are
+     * the swarm as a leecher that now has nothing left counts one download: the peer becomes a
+     * seeder, so a repeat does not count again. A {@code completed} from a stranger, a seeder, or a
+     * peer that still has bytes left counts nothing, so the count cannot be inflated by repetition.
+     * Up to {@code numWant} peers are
      * written to {@code response}, the requester's own family first; {@code otherFamily} adds peers
      * of the other family with what is left (HTTP can carry both, UDP only the requester's). A
      * seeder is sent only leechers. The requester is never among them.
@@ -130,7 +132,7 @@ public final class SwarmStore {
                 slot = own.insert(k0, k1, k2, request.peerId, seeder, now);
                 shard.peers++;
             } else {
-                if (request.event == AnnounceEvent.COMPLETED && !own.isSeederSlot(slot)) {
+                if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
                 }
                 slot = own.update(slot, request.peerId, seeder, now);

@@ -1,0 +1,226 @@
+package org.retracker.it;
+
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+import org.retracker.core.AnnounceService;
+import org.retracker.core.TrackerPolicy;
+import org.retracker.swarm.SwarmStore;
+import org.retracker.transport.Cidr;
+import org.retracker.transport.ServerOptions;
+import org.retracker.transport.TrackerServer;
+
+/**
+ * One tracker running in this JVM: an {@link AnnounceService} over a {@link SwarmStore} on a {@link
+ * FakeClock}, served by one {@link TrackerServer} (HTTP and UDP, ephemeral ports) per loopback host.
+ * Several hosts share the one service, so a peer on {@code ::1} is in the same swarm as one on
+ * {@code 127.0.0.1}, as on a dual-stack tracker. Close it in {@code @AfterEach}.
+ */
+final class TestTracker implements AutoCloseable {
+    private final FakeClock clock;
+    private final SwarmStore store;
+    private final AnnounceService service;
+    private final Map<String, TrackerServer> servers;
+
+    private TestTracker(
+            FakeClock clock, SwarmStore store, AnnounceService service, Map<String, TrackerServer> servers) {
+        this.clock = clock;
+        this.store = store;
+        this.service = service;
+        this.servers = servers;
+    }
+
+    static Builder on(String... hosts) {
+        return new Builder(hosts);
+    }
+
+    /** Default policy and options on {@code host}. */
+    static TestTracker start(String host) {
+        return on(host).start();
+    }
+
+    static final class Builder {
+        private final String[] hosts;
+        private TrackerPolicy policy = TrackerPolicy.defaults();
+        private boolean realIpHeader;
+        private List<Cidr> trustedProxies = ServerOptions.DEFAULT_TRUSTED_PROXIES;
+        private int ioThreads = 1;
+        private int idleTimeoutSeconds = ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT;
+        private int requestTimeoutSeconds = ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT;
+        private @Nullable String trackerId;
+
+        private Builder(String[] hosts) {
+            if (hosts.length == 0) {
+                throw new IllegalArgumentException("no host");
+            }
+            this.hosts = hosts.clone();
+        }
+
+        Builder policy(TrackerPolicy p) {
+            this.policy = p;
+            return this;
+        }
+
+        /** {@code -x}: believe {@code X-Real-IP} / {@code X-Forwarded-For} from trusted proxies. */
+        Builder realIpHeader() {
+            this.realIpHeader = true;
+            return this;
+        }
+
+        Builder trustedProxies(String... cidrs) {
+            List<Cidr> list = new ArrayList<>();
+            for (String c : cidrs) {
+                list.add(Cidr.parse(c));
+            }
+            this.trustedProxies = list;
+            return this;
+        }
+
+        Builder ioThreads(int n) {
+            this.ioThreads = n;
+            return this;
+        }
+
+        Builder idleTimeoutSeconds(int s) {
+            this.idleTimeoutSeconds = s;
+            return this;
+        }
+
+        Builder requestTimeoutSeconds(int s) {
+            this.requestTimeoutSeconds = s;
+            return this;
+        }
+
+        Builder trackerId(String id) {
+            this.trackerId = id;
+            return this;
+        }
+
+        TestTracker start() {
+            for (String host : hosts) {
+                Loopback.assumeAvailable(host);
+            }
+            FakeClock clock = new FakeClock();
+            SwarmStore store = new SwarmStore(clock);
+            AnnounceService service = new AnnounceService(policy, store);
+            Map<String, TrackerServer> servers = new LinkedHashMap<>();
+            try {
+                for (String host : hosts) {
+                    ServerOptions options = new ServerOptions(
+                            Loopback.socket(host, 0),
+                            Loopback.socket(host, 0),
+                            realIpHeader,
+                            trustedProxies,
+                            0,
+                            ioThreads,
+                            idleTimeoutSeconds,
+                            requestTimeoutSeconds,
+                            trackerId);
+                    servers.put(host, TrackerServer.start(options, service));
+                }
+            } catch (InterruptedException e) {
+                servers.values().forEach(TrackerServer::close);
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            } catch (RuntimeException e) {
+                servers.values().forEach(TrackerServer::close);
+                throw e;
+            }
+            return new TestTracker(clock, store, service, servers);
+        }
+    }
+
+    FakeClock clock() {
+        return clock;
+    }
+
+    SwarmStore store() {
+        return store;
+    }
+
+    AnnounceService service() {
+        return service;
+    }
+
+    /** The server on the first host. */
+    TrackerServer server() {
+        return servers.values().iterator().next();
+    }
+
+    TrackerServer server(String host) {
+        TrackerServer s = servers.get(host);
+        if (s == null) {
+            throw new IllegalArgumentException("no server on " + host);
+        }
+        return s;
+    }
+
+    private String firstHost() {
+        return servers.keySet().iterator().next();
+    }
+
+    InetSocketAddress httpAddress(String host) {
+        InetSocketAddress a = server(host).httpAddress();
+        if (a == null) {
+            throw new IllegalStateException("HTTP is off");
+        }
+        return a;
+    }
+
+    InetSocketAddress udpAddress(String host) {
+        InetSocketAddress a = server(host).udpAddress();
+        if (a == null) {
+            throw new IllegalStateException("UDP is off");
+        }
+        return a;
+    }
+
+    /** An HTTP client of the server on {@code host}, connecting from that same loopback address. */
+    HttpTrackerClient http(String host) {
+        return new HttpTrackerClient(httpAddress(host), Loopback.address(host));
+    }
+
+    HttpTrackerClient http() {
+        return http(firstHost());
+    }
+
+    /** An HTTP client of the first host's server connecting from {@code bind} (e.g. 127.0.0.2). */
+    HttpTrackerClient httpFrom(String bind) {
+        return new HttpTrackerClient(httpAddress(firstHost()), Loopback.address(bind));
+    }
+
+    /** A UDP client of the server on {@code host}, sending from that loopback address. Close it. */
+    UdpTrackerClient udp(String host, String bind) {
+        return new UdpTrackerClient(udpAddress(host), Loopback.address(bind));
+    }
+
+    UdpTrackerClient udpClient(String host) {
+        return udp(host, host);
+    }
+
+    UdpTrackerClient udpClient() {
+        return udpClient(firstHost());
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (TrackerServer s : servers.values()) {
+            try {
+                s.close();
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}
