@@ -196,7 +196,7 @@ class SwarmStoreModelTest {
                 if (p == null) {
                     p = new ModelPeer();
                     swarm.peers.put(key, p);
-                } else if (event == AnnounceEvent.COMPLETED && !p.seeder) {
+                } else if (event == AnnounceEvent.COMPLETED && seeder && !p.seeder) {
                     swarm.downloaded++;
                 }
                 p.peerId = request.peerId.clone();

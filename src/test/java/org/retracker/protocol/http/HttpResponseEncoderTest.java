@@ -302,15 +302,18 @@ class HttpResponseEncoderTest {
 
     // ---- heads --------------------------------------------------------------------------------------
 
+    private static final byte[] STATUS_200 = HttpResponseEncoder.ascii("HTTP/1.1 200 OK\r\n");
+    private static final byte[] TEXT_PLAIN = HttpResponseEncoder.ascii("Content-Type: text/plain");
+
     @Test
     void head200SaysLengthAndConnection() {
         ByteBuf out = buffer();
-        HttpResponseEncoder.writeHead200(out, 1234, true);
+        HttpResponseEncoder.writeHead(out, STATUS_200, TEXT_PLAIN, 1234, true);
         assertThat(ascii(ByteBufUtil.getBytes(out)))
                 .isEqualTo("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1234\r\n"
                         + "Connection: keep-alive\r\n\r\n");
         ByteBuf close = buffer();
-        HttpResponseEncoder.writeHead200(close, 0, false);
+        HttpResponseEncoder.writeHead(close, STATUS_200, TEXT_PLAIN, 0, false);
         assertThat(ascii(ByteBufUtil.getBytes(close))).endsWith("Content-Length: 0\r\nConnection: close\r\n\r\n");
     }
 
