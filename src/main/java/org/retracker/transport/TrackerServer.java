@@ -23,10 +23,14 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.Closeable;
+import java.io.IOException;
+import java.net.DatagramSocket;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.time.InstantSource;
@@ -42,10 +46,11 @@ import org.retracker.protocol.udp.ConnectionIds;
  * The running HTTP and UDP listeners of one tracker.
  *
  * <p>One event loop group serves both: {@code ioThreads} loops (one per core by default). With epoll
- * (Linux) every loop gets its own UDP socket bound to the same port with {@code SO_REUSEPORT}, so
- * the kernel spreads datagrams over the loops without a shared queue, and each socket reads up to
+ * (Linux) every loop gets its own UDP socket and its own HTTP accept socket, all bound to the same
+ * port with {@code SO_REUSEPORT}, so the kernel spreads datagrams and connections over the loops
+ * without a shared queue or accept lock, and each UDP socket reads up to
  * {@link #UDP_BATCH} datagrams per {@code recvmmsg} and writes its replies with {@code sendmmsg}.
- * Elsewhere NIO serves one UDP socket. A wildcard listen address serves IPv4 and IPv6 on one
+ * Elsewhere NIO serves one socket of each. A wildcard listen address serves IPv4 and IPv6 on one
  * dual-stack socket.
  */
 public final class TrackerServer implements AutoCloseable {
@@ -105,15 +110,24 @@ public final class TrackerServer implements AutoCloseable {
             InetSocketAddress http = null;
             InetSocketAddress httpListen = options.httpListen();
             if (httpListen != null) {
-                Channel ch = bindHttp(group, epoll, dualStack(httpListen), options, service, counters);
-                channels.add(ch);
-                http = (InetSocketAddress) ch.localAddress();
+                InetSocketAddress address = dualStack(httpListen);
+                refuseTakenPort("HTTP", address, true);
+                int sockets = epoll ? threads : 1;
+                for (int i = 0; i < sockets; i++) {
+                    Channel ch = bindHttp(group, epoll, address, options, service, counters);
+                    channels.add(ch);
+                    if (i == 0) {
+                        http = (InetSocketAddress) ch.localAddress();
+                        address = new InetSocketAddress(address.getAddress(), http.getPort());
+                    }
+                }
             }
             InetSocketAddress udp = null;
             InetSocketAddress udpListen = options.udpListen();
             if (udpListen != null) {
                 ConnectionIds ids = new ConnectionIds(InstantSource.system(), options.connectionIdGraceSeconds());
                 InetSocketAddress address = dualStack(udpListen);
+                refuseTakenPort("UDP", address, false);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
                     Channel ch = bindUdp(group, epoll, address, service, ids, options, counters);
@@ -156,6 +170,7 @@ public final class TrackerServer implements AutoCloseable {
                 .channel(type)
                 .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .option(EpollChannelOption.SO_REUSEPORT, epoll)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, HTTP_WATER_MARK)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -206,6 +221,35 @@ public final class TrackerServer implements AutoCloseable {
             return b.bind(address).sync().channel();
         } catch (Exception e) {
             throw BindException.of("UDP", address, e);
+        }
+    }
+
+    /**
+     * Fails when another socket already holds {@code address}. The listeners bind with {@code
+     * SO_REUSEPORT}, and Linux lets a second process of the same user join such a port silently:
+     * two trackers would then split the clients and each see half of every swarm. A plain socket
+     * (without {@code SO_REUSEPORT}) cannot join, so binding and closing one first turns that into
+     * the usual "address already in use". Port 0 asks for a free port and needs no check.
+     */
+    static void refuseTakenPort(String listener, InetSocketAddress address, boolean tcp) {
+        if (address.getPort() == 0) {
+            return;
+        }
+        try (Closeable probe = tcp ? bindServerSocket(address) : new DatagramSocket(address)) {
+            // bound and released: nobody else holds the port
+        } catch (IOException e) {
+            throw BindException.of(listener, address, e);
+        }
+    }
+
+    private static ServerSocket bindServerSocket(InetSocketAddress address) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        try {
+            socket.bind(address, 1);
+            return socket;
+        } catch (IOException e) {
+            socket.close();
+            throw e;
         }
     }
 
