@@ -89,7 +89,7 @@ public final class AddressParser {
             int value = 0;
             int digits = 0;
             while (i < end && src[i] != ':') {
-                int h = hex(src[i]);
+                int h = Character.digit(src[i] & 0xff, 16);
                 if (h < 0) {
                     break;
                 }
@@ -145,18 +145,5 @@ public final class AddressParser {
         System.arraycopy(dst, gapAt * 2, dst, (gapAt + shift) * 2, tail * 2);
         Arrays.fill(dst, gapAt * 2, (gapAt + shift) * 2, (byte) 0);
         return true;
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 }

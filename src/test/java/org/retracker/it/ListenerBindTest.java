@@ -12,6 +12,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.swarm.SwarmStore;
+import org.retracker.testing.FakeClock;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
 

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.swarm.SwarmStore;
+import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;

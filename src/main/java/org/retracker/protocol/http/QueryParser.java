@@ -241,8 +241,8 @@ public final class QueryParser {
                 if (i + 2 >= e) {
                     return MALFORMED;
                 }
-                int hi = hex(src[i + 1]);
-                int lo = hex(src[i + 2]);
+                int hi = Character.digit(src[i + 1] & 0xff, 16);
+                int lo = Character.digit(src[i + 2] & 0xff, 16);
                 if (hi < 0 || lo < 0) {
                     return MALFORMED;
                 }
@@ -303,19 +303,6 @@ public final class QueryParser {
             }
         }
         return to;
-    }
-
-    private static int hex(byte b) {
-        if (b >= '0' && b <= '9') {
-            return b - '0';
-        }
-        if (b >= 'a' && b <= 'f') {
-            return b - 'a' + 10;
-        }
-        if (b >= 'A' && b <= 'F') {
-            return b - 'A' + 10;
-        }
-        return -1;
     }
 
     private static byte[] ascii(String s) {
