@@ -154,7 +154,7 @@ public enum Setting {
             0,
             0,
             TrackerConfig.MAX_IO_THREADS,
-            "Network event loops (with epoll, UDP sockets sharing the port); 0 = one per CPU core."),
+            "Network event loops (with epoll, each has its own HTTP and UDP socket on the port); 0 = one per CPU core."),
     HTTP_IDLE_TIMEOUT(
             "http_idle_timeout",
             "RETRACKER_HTTP_IDLE_TIMEOUT",

@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param trustedProxies sources whose forwarded-address headers, {@code ip=} parameter and UDP IP
  *     field are believed
  * @param connectionIdGraceSeconds accepted beyond BEP 15's two minutes
- * @param ioThreads event loops (and, with epoll, UDP sockets sharing the port); 0 = one per core
+ * @param ioThreads event loops (and, with epoll, the HTTP and UDP sockets sharing each port); 0 = one per core
  * @param httpIdleTimeoutSeconds a keep-alive connection with no request for this long is closed
  * @param httpRequestTimeoutSeconds a request head must arrive completely within this time
  * @param trackerId BEP 3 {@code tracker id} to send, or {@code null}
