@@ -53,7 +53,14 @@ public enum Setting {
             String.valueOf(TrackerPolicy.DEFAULT_PEER_LIFETIME / 60),
             "Peer lifetime in minutes (fractions allowed): a peer that has not announced for this long"
                     + " is dropped. Keep it above the announce interval."),
-    DEBUG("debug", "RETRACKER_DEBUG", "-d", "--debug", Kind.BOOLEAN, "false", "Debug logging for the tracker."),
+    DEBUG(
+            "debug",
+            "RETRACKER_DEBUG",
+            "-d",
+            "--debug",
+            Kind.BOOLEAN,
+            "false",
+            "Debug logging: one line per announce, scrape, failure and dropped UDP datagram."),
     X_REAL_IP(
             "x_real_ip",
             "RETRACKER_X_REAL_IP",

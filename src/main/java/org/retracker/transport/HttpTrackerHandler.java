@@ -134,6 +134,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private final byte[] source = new byte[16];
 
     private int sourceLength;
+    /** The socket's peer, for debug lines only. */
+    private @Nullable SocketAddress remote;
+
     private boolean sourceTrusted;
     private boolean closing;
     private @Nullable ScheduledFuture<?> headTimer;
@@ -144,7 +147,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        SocketAddress remote = ctx.channel().remoteAddress();
+        remote = ctx.channel().remoteAddress();
         if (remote instanceof InetSocketAddress inet && inet.getAddress() != null) {
             sourceLength = AnnounceRequest.copyAddress(inet.getAddress(), source);
             sourceTrusted = context.trusted(source, sourceLength);
@@ -250,11 +253,13 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         }
         if (failure != null) {
             context.counters().failures.increment();
+            RequestLog.failure("HTTP", remote, failure);
             HttpResponseEncoder.writeFailure(body, failure, 0);
             return;
         }
         int cap = context.service().policy().numwantMax();
         context.service().announce(request, cap, true, s.response);
+        RequestLog.announce("HTTP", request, s.response);
         s.encoder.writeAnnounce(body, request, s.response);
     }
 
@@ -264,10 +269,12 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         FailureReason failure = s.parser.parseScrape(s.head, head.queryStart, head.queryEnd, s.scrape, max);
         if (failure != null) {
             context.counters().failures.increment();
+            RequestLog.failure("HTTP", remote, failure);
             HttpResponseEncoder.writeFailure(body, failure, 0);
             return;
         }
         context.service().scrape(s.scrape, s.scrapeResponse);
+        RequestLog.scrape("HTTP", remote, s.scrape);
         s.encoder.writeScrape(body, s.scrape, s.scrapeResponse);
     }
 

@@ -86,6 +86,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         if (!connectionIds.isValid(connectionId, source, sourceLength)) {
             counters.udpBadConnectionIds.increment();
+            RequestLog.dropped(sender, "unknown or expired connection id");
             return; // no reply: the source is not proven
         }
         switch (action) {
@@ -111,6 +112,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         boolean ipv6 = request.addressLength == 16;
         int cap = ipv6 ? UdpResponseEncoder.MAX_PEERS_V6 : UdpResponseEncoder.MAX_PEERS_V4;
         service.announce(request, cap, false, response);
+        RequestLog.announce("UDP", request, response);
         ByteBuf out = ctx.alloc().directBuffer(REPLY_BUFFER_BYTES);
         UdpResponseEncoder.writeAnnounce(out, transactionId, response, ipv6);
         ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
@@ -125,6 +127,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
             return;
         }
         service.scrape(scrape, scrapeResponse);
+        RequestLog.scrape("UDP", sender, scrape);
         ByteBuf out = ctx.alloc().directBuffer(8 + 12 * scrape.count);
         UdpResponseEncoder.writeScrape(out, transactionId, scrape, scrapeResponse);
         ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
@@ -142,6 +145,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
     private void sendError(
             ChannelHandlerContext ctx, InetSocketAddress sender, int transactionId, FailureReason reason) {
         counters.failures.increment();
+        RequestLog.failure("UDP", sender, reason);
         ByteBuf out = ctx.alloc().directBuffer(8 + reason.bytes().length);
         UdpResponseEncoder.writeError(out, transactionId, reason);
         ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
