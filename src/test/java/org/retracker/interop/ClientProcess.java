@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -50,6 +51,20 @@ final class ClientProcess implements AutoCloseable {
 
     String name() {
         return name;
+    }
+
+    /**
+     * The client itself: the child that {@code timeout} forked, or empty before it has (or after it
+     * has gone). Signals for the client alone go here: {@code timeout} answers every signal it passes
+     * on by arming its {@code --kill-after} timer, so even a SIGHUP sent through it ends the client.
+     */
+    Optional<ProcessHandle> client() {
+        return process.children().findFirst();
+    }
+
+    /** The process id of the {@code timeout} wrapper. */
+    long wrapperPid() {
+        return process.pid();
     }
 
     boolean isAlive() {

@@ -10,6 +10,11 @@ import java.time.Duration;
 /**
  * One real BitTorrent client playing one role (seeder or leecher) for one torrent. Implementations
  * start their processes lazily and stop them, tree and all, in {@link #close}.
+ *
+ * <p>A client announces only to the tracker named by the torrent's {@code announce} ({@link
+ * PrivateTorrent} writes no announce-list) and has DHT, PEX and LSD off: write the torrent with
+ * retracker's URI or with {@link Opentracker#httpAnnounceUri()} / {@link
+ * Opentracker#udpAnnounceUri()} to make that the only way the client finds peers.
  */
 interface PeerClient extends AutoCloseable {
     /** Longest a client process may live, whatever happens to the test JVM. */

@@ -221,12 +221,17 @@ class RealClientDownloadTest {
                 + c.unexpectedErrors.sum();
     }
 
-    private static String sha1(byte[] bytes) {
+    static String sha1(byte[] bytes) {
         return HexFormat.of().formatHex(PrivateTorrent.sha1().digest(bytes));
     }
 
     private static Path freshLogDir(Pair pair) throws IOException {
-        Path dir = LOGS.resolve(pair.name().toLowerCase());
+        return freshLogDir(pair.name().toLowerCase());
+    }
+
+    /** {@code target/interop-logs/<name>/}, emptied of an earlier run's logs. */
+    static Path freshLogDir(String name) throws IOException {
+        Path dir = LOGS.resolve(name);
         if (Files.exists(dir)) {
             try (Stream<Path> old = Files.walk(dir)) {
                 for (Path p : old.sorted(Comparator.reverseOrder()).toList()) {

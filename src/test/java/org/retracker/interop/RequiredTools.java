@@ -22,11 +22,13 @@ enum RequiredTools {
     LIBTORRENT("python3-libtorrent"),
     TRANSMISSION("transmission-daemon and transmission-cli"),
     ARIA2("aria2"),
+    /** A real tracker for retracker to forward to (Debian's build: IPv4 only, whitelist only). */
+    OPENTRACKER("opentracker"),
     /** coreutils' {@code timeout}: bounds every client's lifetime even if the JVM dies. */
     TIMEOUT("coreutils");
 
     static final String INSTALL =
-            "apt-get install aria2 transmission-daemon transmission-cli python3-libtorrent mktorrent";
+            "apt-get install aria2 transmission-daemon transmission-cli python3-libtorrent mktorrent opentracker";
     static final String REQUIRE_ENV = "RETRACKER_REQUIRE_INTEROP";
     /** Debian's interpreter: the one python3-libtorrent installs into (a pyenv python3 lacks it). */
     static final String PYTHON = "/usr/bin/python3";
@@ -50,7 +52,8 @@ enum RequiredTools {
         if (missing.isEmpty()) {
             return;
         }
-        String message = "real BitTorrent client missing: " + String.join(", ", missing) + ". Install with: " + INSTALL;
+        String message = "real BitTorrent client or tracker missing: " + String.join(", ", missing) + ". Install with: "
+                + INSTALL;
         if ("1".equals(System.getenv(REQUIRE_ENV))) {
             fail(message + " (" + REQUIRE_ENV + "=1: interop tests must not be skipped)");
         }
@@ -62,6 +65,7 @@ enum RequiredTools {
             case LIBTORRENT -> Files.isExecutable(Path.of(PYTHON)) && runs(PYTHON, "-c", "import libtorrent");
             case TRANSMISSION -> onPath("transmission-daemon") && onPath("transmission-remote");
             case ARIA2 -> onPath("aria2c");
+            case OPENTRACKER -> onPath("opentracker");
             case TIMEOUT -> onPath("timeout");
         };
     }
