@@ -672,12 +672,23 @@ public final class UdpUpstreamClient implements UpstreamClient {
                 }
                 a.finish(refused(t));
             }
-            case UdpResponse.Malformed m ->
-                a.finish(UpstreamReply.error(
-                        "malformed announce response: " + m.problem().message()));
+            case UdpResponse.Malformed m -> {
+                if (m.problem() == UdpResponse.Problem.TOO_SHORT) {
+                    // A bare header in answer to an announce is a deliberate refusal: opentracker
+                    // answers so for a torrent it does not serve (it sends no BEP 15 error).
+                    a.finish(UpstreamReply.refused(EMPTY_ANNOUNCE_REPLY, UpstreamReply.ABSENT));
+                } else {
+                    a.finish(UpstreamReply.error(
+                            "malformed announce response: " + m.problem().message()));
+                }
+            }
             case UdpResponse.Connect x -> a.finish(UpstreamReply.error("connect response to an announce"));
         }
     }
+
+    /** What a header-only announce reply is reported as. */
+    static final String EMPTY_ANNOUNCE_REPLY =
+            "announce reply without counts or peers (the tracker does not serve this torrent)";
 
     private static UpstreamReply ok(UdpResponse.Announce r) {
         boolean v6 = r.peerBytes() == 18;

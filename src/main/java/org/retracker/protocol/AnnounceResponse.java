@@ -34,6 +34,14 @@ public final class AnnounceResponse {
     public int incomplete;
     /** A BEP 3 {@code warning message}, already UTF-8, or {@code null}. */
     public byte @Nullable [] warning;
+    /**
+     * Index of the first IPv4 / IPv6 peer learnt from an external tracker: those come without a
+     * peer id (compact replies carry none), so a non-compact reply lists them without {@code peer
+     * id}. {@link Integer#MAX_VALUE} when every peer is local.
+     */
+    public int external4From = Integer.MAX_VALUE;
+
+    public int external6From = Integer.MAX_VALUE;
 
     /** @param maxPeers the largest number of peers of each family a reply may carry */
     public AnnounceResponse(int maxPeers) {
@@ -55,5 +63,7 @@ public final class AnnounceResponse {
         complete = 0;
         incomplete = 0;
         warning = null;
+        external4From = Integer.MAX_VALUE;
+        external6From = Integer.MAX_VALUE;
     }
 }

@@ -27,6 +27,8 @@ public enum FailureReason {
     MISSING_FORWARDED_ADDRESS("proxy did not send X-Real-IP or X-Forwarded-For"),
     INVALID_FORWARDED_ADDRESS("proxy sent an invalid X-Real-IP or X-Forwarded-For"),
     UNSUPPORTED_ADDRESS_FAMILY("peer address family is not served"),
+    /** A new swarm while the forwarding queue is nearly full; sent with BEP 31 {@code retry in}. */
+    TRACKER_BUSY("tracker busy, retry in 10 seconds"),
     // UDP (BEP 15) request shapes
     UDP_REQUEST_TOO_SHORT("request too short for its action"),
     UDP_UNKNOWN_ACTION("unknown action"),

@@ -111,7 +111,11 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         boolean ipv6 = request.addressLength == 16;
         int cap = ipv6 ? UdpResponseEncoder.MAX_PEERS_V6 : UdpResponseEncoder.MAX_PEERS_V4;
-        service.announce(request, cap, false, response);
+        FailureReason refused = service.announce(request, cap, false, response);
+        if (refused != null) {
+            sendError(ctx, sender, transactionId, refused);
+            return;
+        }
         RequestLog.announce("UDP", request, response);
         ByteBuf out = ctx.alloc().directBuffer(REPLY_BUFFER_BYTES);
         UdpResponseEncoder.writeAnnounce(out, transactionId, response, ipv6);

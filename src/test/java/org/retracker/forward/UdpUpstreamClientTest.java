@@ -447,7 +447,20 @@ class UdpUpstreamClientTest {
     }
 
     @Test
-    void tooShortReplyToTheRequestEndsItWithError() throws Exception {
+    void aHeaderOnlyAnnounceReplyIsARefusal() throws Exception {
+        // opentracker answers an announce for a torrent it does not serve with 8 bytes and no error
+        FakeUdpTracker t = tracker(V4);
+        t.announceReply = tx -> ByteBuffer.allocate(8).putInt(1).putInt(tx).array();
+        UdpUpstreamClient c = client(t);
+
+        UpstreamReply r = c.announce(announce(1)).get(5, TimeUnit.SECONDS);
+
+        assertThat(r.outcome()).isEqualTo(UpstreamReply.Outcome.REFUSED);
+        assertThat(r.message()).isEqualTo(UdpUpstreamClient.EMPTY_ANNOUNCE_REPLY);
+    }
+
+    @Test
+    void aTruncatedAnnounceReplyIsARefusalToo() throws Exception {
         FakeUdpTracker t = tracker(V4);
         t.announceReply =
                 tx -> ByteBuffer.allocate(12).putInt(1).putInt(tx).putInt(1800).array();
@@ -455,8 +468,7 @@ class UdpUpstreamClientTest {
 
         UpstreamReply r = c.announce(announce(1)).get(5, TimeUnit.SECONDS);
 
-        assertThat(r.outcome()).isEqualTo(UpstreamReply.Outcome.ERROR);
-        assertThat(r.message()).isEqualTo("malformed announce response: too short for its action");
+        assertThat(r.outcome()).isEqualTo(UpstreamReply.Outcome.REFUSED);
     }
 
     @Test

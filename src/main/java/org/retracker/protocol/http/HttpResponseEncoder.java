@@ -83,11 +83,12 @@ public final class HttpResponseEncoder {
         } else {
             out.writeByte('l');
             for (int i = 0; i < response.peers4Count; i++) {
-                writePeerDict(out, response.peers4, i * AnnounceResponse.PEER4_BYTES, 4, response.peerIds4, i, request);
+                boolean id = !request.noPeerId && i < response.external4From;
+                writePeerDict(out, response.peers4, i * AnnounceResponse.PEER4_BYTES, 4, response.peerIds4, i, id);
             }
             for (int i = 0; i < response.peers6Count; i++) {
-                writePeerDict(
-                        out, response.peers6, i * AnnounceResponse.PEER6_BYTES, 16, response.peerIds6, i, request);
+                boolean id = !request.noPeerId && i < response.external6From;
+                writePeerDict(out, response.peers6, i * AnnounceResponse.PEER6_BYTES, 16, response.peerIds6, i, id);
             }
             out.writeByte('e');
         }
@@ -105,7 +106,7 @@ public final class HttpResponseEncoder {
     }
 
     private static void writePeerDict(
-            ByteBuf out, byte[] peers, int offset, int addressLength, byte[] ids, int index, AnnounceRequest request) {
+            ByteBuf out, byte[] peers, int offset, int addressLength, byte[] ids, int index, boolean writeId) {
         out.writeByte('d');
         out.writeBytes(IP);
         // The text is 7..15 bytes (IPv4) or 15..39 (IPv6, uncompressed): its length is counted
@@ -137,7 +138,7 @@ public final class HttpResponseEncoder {
                 writeHex(out, word(peers, offset, g));
             }
         }
-        if (!request.noPeerId) {
+        if (writeId) {
             out.writeBytes(PEER_ID);
             writeBytes(out, ids, index * AnnounceRequest.ID_LENGTH, AnnounceRequest.ID_LENGTH);
         }

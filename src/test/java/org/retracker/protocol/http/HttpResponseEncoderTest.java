@@ -152,6 +152,22 @@ class HttpResponseEncoderTest {
     }
 
     @Test
+    void peersFromExternalTrackersAreListedWithoutAPeerId() {
+        addPeer4(new byte[] {1, 2, 3, 4}, 80, 'a');
+        addPeer4(new byte[] {5, 6, 7, 8}, 81, 'z'); // learnt from a forwarder: its id is not known
+        addPeer6(HexFormat.of().parseHex("00000000000000000000000000000001"), 443, 'y');
+        response.external4From = 1;
+        response.external6From = 0;
+
+        List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
+
+        assertThat(peers).hasSize(3);
+        assertPeer(peers.get(0), "1.2.3.4", 80, 'a');
+        assertThat(peers.get(1).keySet()).containsExactly("ip", "port");
+        assertThat(peers.get(2).keySet()).containsExactly("ip", "port");
+    }
+
+    @Test
     void nonCompactPeerDictsOmitPeerIdOnRequest() {
         request.noPeerId = true;
         addPeer4(new byte[] {1, 2, 3, 4}, 80, 'a');

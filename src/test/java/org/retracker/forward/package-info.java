@@ -1,0 +1,4 @@
+@NullMarked
+package org.retracker.forward;
+
+import org.jspecify.annotations.NullMarked;
