@@ -4,10 +4,15 @@ import ch.qos.logback.classic.Level;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
+import org.retracker.forward.ForwarderSpec;
+import org.retracker.forward.ForwardersFile;
+import org.retracker.forward.ForwardingService;
+import org.retracker.forward.UpstreamClients;
 import org.retracker.transport.TrackerServer;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +26,9 @@ import org.slf4j.LoggerFactory;
 public final class Main {
     /** Exit status when the tracker cannot start, e.g. its port is taken. */
     static final int EXIT_START_FAILED = 1;
+
+    /** Exit status for a bad option, setting or forwarders file. */
+    static final int EXIT_BAD_CONFIG = 2;
 
     /** The version when not running from the packaged jar (no manifest). */
     static final String DEV_VERSION = "dev";
@@ -39,12 +47,29 @@ public final class Main {
             return;
         }
         configureLogging(run.config().debug());
-        RunningTracker tracker = start(run.config(), version, TrackerServer::start, System.err);
+        List<ForwarderSpec> forwarders;
+        try {
+            forwarders = forwarders(run.config());
+        } catch (ForwardersFile.InvalidForwardersException e) {
+            System.err.println(e.getMessage());
+            System.exit(EXIT_BAD_CONFIG);
+            return;
+        }
+        UpstreamClients clients = new UpstreamClients(run.config().forwarding().timeout());
+        RunningTracker tracker = start(run.config(), forwarders, version, TrackerServer::start, clients, System.err);
         if (tracker == null) {
+            clients.close();
             System.exit(EXIT_START_FAILED);
             return;
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(tracker::close, "retracker-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            tracker.close();
+                            clients.close();
+                        },
+                        "retracker-shutdown"));
+        Signals.onHangup(tracker::reloadForwarders);
         tracker.awaitClosed();
     }
 
@@ -55,8 +80,27 @@ public final class Main {
      */
     static @Nullable RunningTracker start(
             TrackerConfig config, String version, RunningTracker.ServerStarter starter, PrintStream err) {
+        return start(
+                config,
+                List.of(),
+                version,
+                starter,
+                spec -> {
+                    throw new IllegalStateException("no forwarders expected");
+                },
+                err);
+    }
+
+    /** As above, forwarding to {@code forwarders} with clients from {@code clients}. */
+    static @Nullable RunningTracker start(
+            TrackerConfig config,
+            List<ForwarderSpec> forwarders,
+            String version,
+            RunningTracker.ServerStarter starter,
+            ForwardingService.ClientFactory clients,
+            PrintStream err) {
         try {
-            return RunningTracker.start(config, version, starter);
+            return RunningTracker.start(config, forwarders, version, starter, clients);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("interrupted while starting");
@@ -102,6 +146,12 @@ public final class Main {
     private static String reason(Throwable e) {
         String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /** The forwarders of {@code config}'s forwarders file; none when it names no file. */
+    static List<ForwarderSpec> forwarders(TrackerConfig config) throws ForwardersFile.InvalidForwardersException {
+        String file = config.forwarding().forwards();
+        return file.isEmpty() ? List.of() : ForwardersFile.read(Path.of(file));
     }
 
     /** The jar manifest's Implementation-Version, or {@value #DEV_VERSION}. */

@@ -3,7 +3,9 @@ package org.retracker.cli;
 import io.netty.util.NetUtil;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -11,6 +13,10 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
 import org.retracker.core.AnnounceService;
+import org.retracker.forward.ForwarderSpec;
+import org.retracker.forward.ForwarderStatus;
+import org.retracker.forward.ForwardersFile;
+import org.retracker.forward.ForwardingService;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
@@ -41,11 +47,19 @@ final class RunningTracker implements AutoCloseable {
 
     private final TrackerServer server;
     private final ScheduledExecutorService housekeeping;
+    private final @Nullable ForwardingService forwarding;
+    private final @Nullable Path forwardersFile;
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    private RunningTracker(TrackerServer server, ScheduledExecutorService housekeeping) {
+    private RunningTracker(
+            TrackerServer server,
+            ScheduledExecutorService housekeeping,
+            @Nullable ForwardingService forwarding,
+            @Nullable Path forwardersFile) {
         this.server = server;
         this.housekeeping = housekeeping;
+        this.forwarding = forwarding;
+        this.forwardersFile = forwardersFile;
     }
 
     /**
@@ -55,20 +69,54 @@ final class RunningTracker implements AutoCloseable {
      * @throws Exception whatever {@code starter} throws when a listener cannot start
      */
     static RunningTracker start(TrackerConfig config, String version, ServerStarter starter) throws Exception {
+        return start(config, List.of(), version, starter, spec -> {
+            throw new IllegalStateException("no forwarders expected");
+        });
+    }
+
+    /**
+     * As {@link #start(TrackerConfig, String, ServerStarter)}, forwarding to {@code forwarders}
+     * (read from {@code config}'s forwarders file, which SIGHUP reloads) with clients from {@code
+     * clients}.
+     */
+    static RunningTracker start(
+            TrackerConfig config,
+            List<ForwarderSpec> forwarders,
+            String version,
+            ServerStarter starter,
+            ForwardingService.ClientFactory clients)
+            throws Exception {
         for (String warning : config.warnings()) {
             log.warn("{}", warning);
         }
         log.debug("configuration: {}", config);
         SwarmStore store = new SwarmStore(InstantSource.system());
         AnnounceService service = new AnnounceService(config.toPolicy(), store);
-        TrackerServer server = starter.start(config.toServerOptions(), service);
+        String file = config.forwarding().forwards();
+        ForwardingService forwarding = null;
+        if (!file.isEmpty()) {
+            forwarding = new ForwardingService(
+                    config.forwarding().toOptions(config.peerLifetimeSeconds()), InstantSource.system(), clients);
+            forwarding.setForwarders(forwarders);
+            service.forwarding(forwarding);
+        }
+        TrackerServer server;
+        try {
+            server = starter.start(config.toServerOptions(), service);
+        } catch (Exception e) {
+            if (forwarding != null) {
+                forwarding.close();
+            }
+            throw e;
+        }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, transport {} (Unsafe {}), no forwarders configured",
+                "retracker {} started: HTTP {}, UDP {}, transport {} (Unsafe {}), {}",
                 version,
                 show(server.httpAddress()),
                 show(server.udpAddress()),
                 server.transportName(),
-                PlatformDependent.hasUnsafe() ? "on" : "off");
+                PlatformDependent.hasUnsafe() ? "on" : "off",
+                forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "retracker-housekeeping");
             t.setDaemon(true);
@@ -77,11 +125,49 @@ final class RunningTracker implements AutoCloseable {
         int expiryPeriod = expiryPeriodSeconds(config.peerLifetimeSeconds());
         var unusedExpiry = housekeeping.scheduleWithFixedDelay(
                 () -> expire(service), expiryPeriod, expiryPeriod, TimeUnit.SECONDS);
+        ForwardingService f = forwarding;
         if (config.statsInterval() > 0) {
             var unusedStats = housekeeping.scheduleAtFixedRate(
-                    () -> logStats(store), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
+                    () -> logStats(store, f), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
         }
-        return new RunningTracker(server, housekeeping);
+        return new RunningTracker(server, housekeeping, forwarding, file.isEmpty() ? null : Path.of(file));
+    }
+
+    /**
+     * Re-reads the forwarders file (SIGHUP): added forwarders start, removed ones are sent {@code
+     * stopped} for their peers and closed, unchanged ones keep their state. A bad file is logged
+     * and the running list stays.
+     *
+     * @return whether the new list was taken
+     */
+    boolean reloadForwarders() {
+        ForwardingService f = forwarding;
+        Path file = forwardersFile;
+        if (f == null || file == null) {
+            log.info("SIGHUP: no forwarders file to reload");
+            return false;
+        }
+        try {
+            List<ForwarderSpec> specs = ForwardersFile.read(file);
+            f.setForwarders(specs);
+            log.info("SIGHUP: reloaded {} forwarders from {}", specs.size(), file);
+            return true;
+        } catch (ForwardersFile.InvalidForwardersException e) {
+            log.error("SIGHUP: kept the running forwarders: {}", e.getMessage());
+            return false;
+        } catch (RuntimeException e) {
+            log.error("SIGHUP: kept the running forwarders after an unexpected error", e);
+            return false;
+        }
+    }
+
+    @Nullable
+    ForwardingService forwarding() {
+        return forwarding;
+    }
+
+    TrackerServer server() {
+        return server;
     }
 
     /** How often expiry runs for a peer lifetime: a quarter of it, within one second and a minute. */
@@ -102,9 +188,32 @@ final class RunningTracker implements AutoCloseable {
         }
     }
 
-    private static void logStats(SwarmStore store) {
+    private static void logStats(SwarmStore store, @Nullable ForwardingService forwarding) {
         try {
-            log.info("stats: {} swarms, {} peers", store.swarmCount(), store.peerCount());
+            if (forwarding == null) {
+                log.info("stats: {} swarms, {} peers", store.swarmCount(), store.peerCount());
+                return;
+            }
+            StringBuilder down = new StringBuilder();
+            for (ForwarderStatus s : forwarding.status()) {
+                if (!s.state().equals("active")) {
+                    down.append(down.isEmpty() ? "" : "; ")
+                            .append(s.name())
+                            .append(' ')
+                            .append(s.state())
+                            .append(": ")
+                            .append(s.reason());
+                }
+            }
+            log.info(
+                    "stats: {} swarms, {} peers; forwarding: {} queued, {} in flight, {} workers, {} dropped{}",
+                    store.swarmCount(),
+                    store.peerCount(),
+                    forwarding.queueLength(),
+                    forwarding.inFlight(),
+                    forwarding.workers(),
+                    forwarding.counters().droppedQueueFull.sum(),
+                    down.isEmpty() ? "" : "; not active: " + down);
         } catch (RuntimeException e) {
             log.error("stats failed", e);
         }
@@ -129,6 +238,9 @@ final class RunningTracker implements AutoCloseable {
         log.info("shutting down");
         housekeeping.shutdownNow();
         server.close();
+        if (forwarding != null) {
+            forwarding.close();
+        }
         closed.countDown();
     }
 }

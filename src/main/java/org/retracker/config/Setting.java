@@ -13,6 +13,8 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import org.retracker.core.TrackerPolicy;
+import org.retracker.forward.ForwardersFile;
+import org.retracker.forward.ForwardingOptions;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
 
@@ -179,7 +181,145 @@ public enum Setting {
             ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
             1,
             TrackerConfig.MAX_HTTP_TIMEOUT_SECONDS,
-            "Seconds a client has to send a complete HTTP request head.");
+            "Seconds a client has to send a complete HTTP request head."),
+    FORWARDS(
+            "forwards",
+            "RETRACKER_FORWARDS",
+            "-f",
+            "--forwards",
+            Kind.PATH,
+            "",
+            "forwarders.yml: external trackers to announce local peers to and take peers from; '' for"
+                    + " none. SIGHUP reloads it."),
+    FORWARD_TIMEOUT(
+            "forward_timeout",
+            "RETRACKER_FORWARD_TIMEOUT",
+            "-t",
+            "--forward-timeout",
+            ForwardingOptions.DEFAULT_TIMEOUT_SECONDS,
+            1,
+            TrackerConfig.MAX_FORWARD_TIMEOUT_SECONDS,
+            "Seconds one attempt to an external tracker may take, whole (connect, send, reply)."),
+    FORWARDER_WORKERS(
+            "forwarder_workers",
+            "FORWARDER_WORKERS",
+            "-w",
+            "--forwarder-workers",
+            ForwardingOptions.DEFAULT_WORKERS,
+            1,
+            TrackerConfig.MAX_FORWARDER_WORKERS,
+            "Announces to external trackers in flight at the least (a worker is a slot, not a thread)."),
+    MAX_FORWARDER_WORKERS(
+            "max_forwarder_workers",
+            "MAX_FORWARDER_WORKERS",
+            "-W",
+            "--max-forwarder-workers",
+            ForwardingOptions.DEFAULT_MAX_WORKERS,
+            1,
+            TrackerConfig.MAX_FORWARDER_WORKERS,
+            "The most announces in flight when the queue fills up; at least forwarder_workers."),
+    FORWARDER_QUEUE_SIZE(
+            "forwarder_queue_size",
+            "FORWARDER_QUEUE_SIZE",
+            "-Q",
+            "--forwarder-queue-size",
+            ForwardingOptions.DEFAULT_QUEUE_SIZE,
+            1,
+            TrackerConfig.MAX_FORWARDER_QUEUE_SIZE,
+            "Announces waiting for a worker; more are dropped and counted."),
+    QUEUE_SCALE_THRESHOLD(
+            "queue_scale_threshold_pct",
+            "QUEUE_SCALE_THRESHOLD",
+            null,
+            "--queue-scale-threshold",
+            ForwardingOptions.DEFAULT_SCALE_THRESHOLD,
+            1,
+            100,
+            "Queue fill (percent) at which one worker a second is added, up to max_forwarder_workers."),
+    QUEUE_RATE_LIMIT_THRESHOLD(
+            "queue_rate_limit_threshold",
+            "QUEUE_RATE_LIMIT_THRESHOLD",
+            null,
+            "--queue-rate-limit-threshold",
+            ForwardingOptions.DEFAULT_RATE_LIMIT_THRESHOLD,
+            0,
+            100,
+            "Queue fill (percent) at which new swarms are rate limited (clients told to retry in 10 s);"
+                    + " 0 disables."),
+    QUEUE_THROTTLE_THRESHOLD(
+            "queue_throttle_threshold",
+            "QUEUE_THROTTLE_THRESHOLD",
+            null,
+            "--queue-throttle-threshold",
+            ForwardingOptions.DEFAULT_THROTTLE_THRESHOLD,
+            0,
+            100,
+            "Queue fill (percent) at which a new swarm is announced only to the fastest"
+                    + " queue_throttle_top_n forwarders; 0 disables."),
+    QUEUE_THROTTLE_TOP(
+            "queue_throttle_top_n",
+            "QUEUE_THROTTLE_TOP",
+            null,
+            "--queue-throttle-top",
+            ForwardingOptions.DEFAULT_THROTTLE_TOP,
+            1,
+            ForwardersFile.MAX_FORWARDERS,
+            "How many of the fastest forwarders still get a new swarm while throttled."),
+    RATE_LIMIT_INITIAL_PS(
+            "rate_limit_initial_per_sec",
+            "RATE_LIMIT_INITIAL_PER_SEC",
+            null,
+            "--rate-limit-initial-ps",
+            ForwardingOptions.DEFAULT_RATE_LIMIT_PER_SECOND,
+            1,
+            TrackerConfig.MAX_RATE,
+            "New swarms a second let through while rate limited (token bucket refill)."),
+    RATE_LIMIT_INITIAL_BURST(
+            "rate_limit_initial_burst",
+            "RATE_LIMIT_INITIAL_BURST",
+            null,
+            "--rate-limit-initial-burst",
+            ForwardingOptions.DEFAULT_RATE_LIMIT_BURST,
+            1,
+            TrackerConfig.MAX_RATE,
+            "New swarms let through at once while rate limited (token bucket size)."),
+    FORWARDER_SUSPEND(
+            "forwarder_suspend_seconds",
+            "FORWARDER_SUSPEND_SECONDS",
+            null,
+            "--forwarder-suspend",
+            ForwardingOptions.DEFAULT_SUSPEND_SECONDS,
+            1,
+            TrackerConfig.MAX_INTERVAL_SECONDS,
+            "Seconds a forwarder rests after HTTP 429 without Retry-After (Retry-After wins)."),
+    FORWARDER_FAIL_THRESHOLD(
+            "forwarder_fail_threshold",
+            "RETRACKER_FORWARDER_FAIL_THRESHOLD",
+            "-F",
+            "--forwarder-fail-threshold",
+            ForwardingOptions.DEFAULT_FAIL_THRESHOLD,
+            0,
+            TrackerConfig.MAX_FORWARDER_FAIL_THRESHOLD,
+            "Consecutive failures that take a forwarder out of rotation; it is probed again after 30 s,"
+                    + " then ever less often. 0 keeps every forwarder in rotation."),
+    FORWARDER_RETRY_ATTEMPTS(
+            "forwarder_retry_attempts",
+            "RETRACKER_FORWARDER_RETRY_ATTEMPTS",
+            "-R",
+            "--forwarder-retry-attempts",
+            ForwardingOptions.DEFAULT_RETRY_ATTEMPTS,
+            1,
+            TrackerConfig.MAX_FORWARDER_RETRY_ATTEMPTS,
+            "Attempts per announce to an external tracker, the first included."),
+    FORWARDER_RETRY_BASE_MS(
+            "forwarder_retry_base_ms",
+            "RETRACKER_FORWARDER_RETRY_BASE_MS",
+            "-B",
+            "--forwarder-retry-base-ms",
+            ForwardingOptions.DEFAULT_RETRY_BASE_MILLIS,
+            1,
+            TrackerConfig.MAX_FORWARDER_RETRY_BASE_MS,
+            "Backoff before retry k is this many milliseconds times 2^k, plus up to half again of jitter.");
 
     /** How a setting's value is written and what Java type it becomes. */
     enum Kind {
@@ -194,7 +334,9 @@ public enum Setting {
         /** Free text: {@code String}. */
         STRING,
         /** A list of address blocks: {@code List<Cidr>}. */
-        CIDRS
+        CIDRS,
+        /** A file path, or empty for none: {@code String}. */
+        PATH
     }
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
@@ -302,7 +444,7 @@ public enum Setting {
 
     /** Whether the value is text that should be shown quoted (an address, an id), so '' is visible. */
     public boolean isQuoted() {
-        return kind == Kind.ADDRESS || kind == Kind.STRING;
+        return kind == Kind.ADDRESS || kind == Kind.STRING || kind == Kind.PATH;
     }
 
     /** The placeholder for the option's value in {@code --help}. */
@@ -310,10 +452,21 @@ public enum Setting {
         return switch (kind) {
             case ADDRESS -> "ADDR";
             case BOOLEAN -> "BOOL";
-            case INT -> key.contains("interval") || key.contains("timeout") || key.contains("grace") ? "SECONDS" : "N";
+            case INT ->
+                key.endsWith("_ms")
+                        ? "MILLIS"
+                        : key.contains("threshold") && !key.contains("fail")
+                                ? "PERCENT"
+                                : key.contains("interval")
+                                                || key.contains("timeout")
+                                                || key.contains("grace")
+                                                || key.contains("seconds")
+                                        ? "SECONDS"
+                                        : "N";
             case MINUTES -> "MINUTES";
             case STRING -> "TEXT";
             case CIDRS -> "CIDRS";
+            case PATH -> "FILE";
         };
     }
 
@@ -326,6 +479,7 @@ public enum Setting {
         return switch (this) {
             case MIN_ANNOUNCE_INTERVAL -> ANNOUNCE_INTERVAL;
             case NUMWANT_DEFAULT -> NUMWANT_MAX;
+            case FORWARDER_WORKERS -> MAX_FORWARDER_WORKERS;
             default -> null;
         };
     }
@@ -376,6 +530,7 @@ public enum Setting {
                 "expected a positive number of minutes (at least 1 second, at most " + TrackerConfig.MAX_AGE_MINUTES
                         + ")";
             case STRING -> "expected text of at most " + TrackerConfig.MAX_TRACKER_ID_BYTES + " bytes";
+            case PATH -> "expected a file path of at most " + TrackerConfig.MAX_PATH_BYTES + " bytes, or '' for none";
             case CIDRS ->
                 fromText
                         ? "expected at most " + TrackerConfig.MAX_TRUSTED_PROXIES
@@ -413,7 +568,7 @@ public enum Setting {
                 }
                 yield Double.parseDouble(text);
             }
-            case STRING -> text;
+            case STRING, PATH -> text;
             case CIDRS -> parseCidrs(text.isEmpty() ? List.of() : List.of(text.split(",", -1)));
         };
         if (!withinLimits(value)) {
@@ -456,7 +611,7 @@ public enum Setting {
                 }
                 yield n.doubleValue();
             }
-            case STRING -> {
+            case STRING, PATH -> {
                 if (yaml == null) {
                     yield "";
                 }
@@ -507,6 +662,10 @@ public enum Setting {
                 value instanceof String s
                         && s.getBytes(StandardCharsets.UTF_8).length <= TrackerConfig.MAX_TRACKER_ID_BYTES;
             case CIDRS -> value instanceof List<?> l && l.size() <= TrackerConfig.MAX_TRUSTED_PROXIES;
+            case PATH ->
+                value instanceof String s
+                        && s.getBytes(StandardCharsets.UTF_8).length <= TrackerConfig.MAX_PATH_BYTES
+                        && s.indexOf(0) < 0;
         };
     }
 

@@ -32,6 +32,7 @@ import org.retracker.transport.ServerOptions;
  * @param ioThreads event loops, 0 for one per core
  * @param httpIdleTimeout seconds an idle keep-alive connection is kept
  * @param httpRequestTimeout seconds a request head has to arrive in
+ * @param forwarding forwarders file and how forwarding schedules its work
  */
 public record TrackerConfig(
         @Nullable InetSocketAddress listen,
@@ -50,7 +51,8 @@ public record TrackerConfig(
         int connectionIdGrace,
         int ioThreads,
         int httpIdleTimeout,
-        int httpRequestTimeout) {
+        int httpRequestTimeout,
+        ForwardingConfig forwarding) {
 
     /** A stats line a minute, as the seed printed them. */
     public static final int DEFAULT_STATS_INTERVAL_SECONDS = 60;
@@ -71,6 +73,22 @@ public record TrackerConfig(
     public static final int MAX_TRACKER_ID_BYTES = 64;
     /** Every forwarded request is matched against each block in turn. */
     public static final int MAX_TRUSTED_PROXIES = 64;
+    /** Linux's PATH_MAX. */
+    public static final int MAX_PATH_BYTES = 4096;
+    /** Five minutes: an external tracker slower than that is as good as down. */
+    public static final int MAX_FORWARD_TIMEOUT_SECONDS = 300;
+    /** In-flight upstream announces; each costs a socket or a pooled connection, not a thread. */
+    public static final int MAX_FORWARDER_WORKERS = 10_000;
+    /** Queued upstream announces (about 200 bytes each). */
+    public static final int MAX_FORWARDER_QUEUE_SIZE = 1_000_000;
+    /** New swarms a second for the first-announce token bucket. */
+    public static final int MAX_RATE = 1_000_000;
+    /** Consecutive failures before a forwarder leaves rotation. */
+    public static final int MAX_FORWARDER_FAIL_THRESHOLD = 1_000;
+    /** Attempts per upstream announce. */
+    public static final int MAX_FORWARDER_RETRY_ATTEMPTS = 20;
+    /** A minute: backoff doubles from here, so larger bases only delay peers. */
+    public static final int MAX_FORWARDER_RETRY_BASE_MS = 60_000;
 
     public TrackerConfig {
         trustedProxies = List.copyOf(trustedProxies);
@@ -126,7 +144,23 @@ public record TrackerConfig(
                 (Integer) get(v, Setting.CONNECTION_ID_GRACE),
                 (Integer) get(v, Setting.IO_THREADS),
                 (Integer) get(v, Setting.HTTP_IDLE_TIMEOUT),
-                (Integer) get(v, Setting.HTTP_REQUEST_TIMEOUT));
+                (Integer) get(v, Setting.HTTP_REQUEST_TIMEOUT),
+                new ForwardingConfig(
+                        (String) get(v, Setting.FORWARDS),
+                        (Integer) get(v, Setting.FORWARD_TIMEOUT),
+                        (Integer) get(v, Setting.FORWARDER_WORKERS),
+                        (Integer) get(v, Setting.MAX_FORWARDER_WORKERS),
+                        (Integer) get(v, Setting.FORWARDER_QUEUE_SIZE),
+                        (Integer) get(v, Setting.QUEUE_SCALE_THRESHOLD),
+                        (Integer) get(v, Setting.QUEUE_RATE_LIMIT_THRESHOLD),
+                        (Integer) get(v, Setting.QUEUE_THROTTLE_THRESHOLD),
+                        (Integer) get(v, Setting.QUEUE_THROTTLE_TOP),
+                        (Integer) get(v, Setting.RATE_LIMIT_INITIAL_PS),
+                        (Integer) get(v, Setting.RATE_LIMIT_INITIAL_BURST),
+                        (Integer) get(v, Setting.FORWARDER_SUSPEND),
+                        (Integer) get(v, Setting.FORWARDER_FAIL_THRESHOLD),
+                        (Integer) get(v, Setting.FORWARDER_RETRY_ATTEMPTS),
+                        (Integer) get(v, Setting.FORWARDER_RETRY_BASE_MS)));
     }
 
     private static Object get(Map<Setting, Object> values, Setting s) {

@@ -604,7 +604,8 @@ class ConfigLoaderTest {
                         d.connectionIdGrace(),
                         d.ioThreads(),
                         d.httpIdleTimeout(),
-                        d.httpRequestTimeout()))
+                        d.httpRequestTimeout(),
+                        d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key 'min_announce_interval': expected at most announce_response_interval (600), got 900");
         assertThatThrownBy(() -> new TrackerConfig(
@@ -624,7 +625,8 @@ class ConfigLoaderTest {
                         d.connectionIdGrace(),
                         d.ioThreads(),
                         d.httpIdleTimeout(),
-                        d.httpRequestTimeout()))
+                        d.httpRequestTimeout(),
+                        d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("key 'age': expected a positive number of minutes");
     }
@@ -650,7 +652,8 @@ class ConfigLoaderTest {
                 d.connectionIdGrace(),
                 d.ioThreads(),
                 d.httpIdleTimeout(),
-                d.httpRequestTimeout());
+                d.httpRequestTimeout(),
+                d.forwarding());
 
         proxies.clear();
 

@@ -1,0 +1,21 @@
+package org.retracker.cli;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+/** POSIX signals the tracker answers besides the JVM's own (TERM and INT stop it). */
+final class Signals {
+    private static final Logger log = LoggerFactory.getLogger(Signals.class);
+
+    private Signals() {}
+
+    /** Runs {@code action} on SIGHUP, on the JVM's signal thread; a no-op where HUP does not exist. */
+    static void onHangup(Runnable action) {
+        try {
+            Signal.handle(new Signal("HUP"), signal -> action.run());
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP is not available here: reloading the forwarders needs a restart");
+        }
+    }
+}
