@@ -54,6 +54,8 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final byte[] STATUS_200 = ascii("HTTP/1.1 200 OK\r\n");
     private static final byte[] TEXT_PLAIN = ascii("Content-Type: text/plain");
     private static final byte[] IMAGE_ICON = ascii("Content-Type: image/x-icon");
+    private static final byte[] APPLICATION_JSON = ascii("Content-Type: application/json");
+    private static final byte[] FORMAT_JSON = ascii("format=json");
     private static final byte[] BODY_400 = ascii("bad request\n");
     private static final byte[] BODY_404 = ascii("not found\n");
     private static final byte[] BODY_405 = ascii("method not allowed\n");
@@ -235,6 +237,10 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             context.counters().httpScrapes.increment();
             scrape(s, body);
             sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
+        } else if (head.pathIs(s.head, "/stats")) {
+            boolean json = contains(s.head, head.queryStart, head.queryEnd, FORMAT_JSON);
+            StatsPage.write(body, json, context.service(), context.counters());
+            sendBody(ctx, STATUS_200, json ? APPLICATION_JSON : TEXT_PLAIN, body, head.head, keepAlive);
         } else if (head.pathIs(s.head, "/favicon.ico")) {
             body.writeBytes(FAVICON);
             sendBody(ctx, STATUS_200, IMAGE_ICON, body, head.head, keepAlive);
@@ -242,6 +248,15 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             body.writeBytes(BODY_404);
             sendBody(ctx, STATUS_404, TEXT_PLAIN, body, head.head, keepAlive);
         }
+    }
+
+    private static boolean contains(byte[] src, int from, int to, byte[] needle) {
+        for (int i = from; i + needle.length <= to; i++) {
+            if (java.util.Arrays.equals(src, i, i + needle.length, needle, 0, needle.length)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void announce(Scratch s, ByteBuf body) {
@@ -258,7 +273,14 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             return;
         }
         int cap = context.service().policy().numwantMax();
-        context.service().announce(request, cap, true, s.response);
+        FailureReason refused = context.service().announce(request, cap, true, s.response);
+        if (refused != null) {
+            context.counters().failures.increment();
+            RequestLog.failure("HTTP", remote, refused);
+            HttpResponseEncoder.writeFailure(
+                    body, refused, context.service().forwarding().retryInSeconds());
+            return;
+        }
         RequestLog.announce("HTTP", request, s.response);
         s.encoder.writeAnnounce(body, request, s.response);
     }
