@@ -8,6 +8,9 @@ import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
+import org.retracker.forward.ForwarderSpec;
+import org.retracker.forward.ForwardingOptions;
+import org.retracker.forward.ForwardingService;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
@@ -25,13 +28,19 @@ final class TestTracker implements AutoCloseable {
     private final SwarmStore store;
     private final AnnounceService service;
     private final Map<String, TrackerServer> servers;
+    private final @Nullable ForwardingService forwarding;
 
     private TestTracker(
-            FakeClock clock, SwarmStore store, AnnounceService service, Map<String, TrackerServer> servers) {
+            FakeClock clock,
+            SwarmStore store,
+            AnnounceService service,
+            Map<String, TrackerServer> servers,
+            @Nullable ForwardingService forwarding) {
         this.clock = clock;
         this.store = store;
         this.service = service;
         this.servers = servers;
+        this.forwarding = forwarding;
     }
 
     static Builder on(String... hosts) {
@@ -52,6 +61,9 @@ final class TestTracker implements AutoCloseable {
         private int idleTimeoutSeconds = ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT;
         private int requestTimeoutSeconds = ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT;
         private @Nullable String trackerId;
+        private @Nullable ForwardingOptions forwardingOptions;
+        private ForwardingService.@Nullable ClientFactory clients;
+        private List<ForwarderSpec> forwarders = List.of();
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -100,6 +112,15 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
+        Builder forwarding(
+                ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
+            this.forwardingOptions = options;
+            this.clients = factory;
+            this.forwarders = List.copyOf(specs);
+            return this;
+        }
+
         TestTracker start() {
             for (String host : hosts) {
                 Loopback.assumeAvailable(host);
@@ -107,6 +128,14 @@ final class TestTracker implements AutoCloseable {
             FakeClock clock = new FakeClock();
             SwarmStore store = new SwarmStore(clock);
             AnnounceService service = new AnnounceService(policy, store);
+            ForwardingService forwarding = null;
+            ForwardingOptions fo = forwardingOptions;
+            ForwardingService.ClientFactory factory = clients;
+            if (fo != null && factory != null) {
+                forwarding = new ForwardingService(fo, clock, factory);
+                forwarding.setForwarders(forwarders);
+                service.forwarding(forwarding);
+            }
             Map<String, TrackerServer> servers = new LinkedHashMap<>();
             try {
                 for (String host : hosts) {
@@ -124,18 +153,35 @@ final class TestTracker implements AutoCloseable {
                 }
             } catch (InterruptedException e) {
                 servers.values().forEach(TrackerServer::close);
+                closeQuietly(forwarding);
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
             } catch (RuntimeException e) {
                 servers.values().forEach(TrackerServer::close);
+                closeQuietly(forwarding);
                 throw e;
             }
-            return new TestTracker(clock, store, service, servers);
+            return new TestTracker(clock, store, service, servers, forwarding);
+        }
+    }
+
+    private static void closeQuietly(@Nullable ForwardingService f) {
+        if (f != null) {
+            f.close();
         }
     }
 
     FakeClock clock() {
         return clock;
+    }
+
+    /** The forwarding service, when the tracker was built with forwarders. */
+    ForwardingService forwarding() {
+        ForwardingService f = forwarding;
+        if (f == null) {
+            throw new IllegalStateException("no forwarding");
+        }
+        return f;
     }
 
     SwarmStore store() {
@@ -220,6 +266,7 @@ final class TestTracker implements AutoCloseable {
                 }
             }
         }
+        closeQuietly(forwarding);
         if (failure != null) {
             throw failure;
         }
