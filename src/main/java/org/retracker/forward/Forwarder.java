@@ -30,7 +30,9 @@ final class Forwarder {
         DOWN
     }
 
-    final ForwarderSpec spec;
+    /** Replaced only by {@link #rename}: what it talks to never changes. */
+    volatile ForwarderSpec spec;
+
     final UpstreamClient client;
     /** Index into per-swarm and per-peer arrays; reused after the forwarder is removed. */
     final int slot;
@@ -60,6 +62,19 @@ final class Forwarder {
 
     String name() {
         return spec.name();
+    }
+
+    /**
+     * What identifies the external tracker: everything in its entry but the name. A reload that
+     * only changes a name (defaults change when another entry for the same host comes or goes)
+     * keeps the forwarder and its state.
+     */
+    static String target(ForwarderSpec spec) {
+        return spec.uri() + " ip=" + spec.ip() + " host=" + spec.host();
+    }
+
+    void rename(ForwarderSpec renamed) {
+        spec = renamed;
     }
 
     /**

@@ -170,14 +170,15 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
      */
     public void setForwarders(List<ForwarderSpec> specs) {
         synchronized (reloadLock) {
-            Map<ForwarderSpec, Forwarder> current = new HashMap<>();
+            Map<String, Forwarder> current = new HashMap<>();
             for (Forwarder f : forwarders) {
-                current.put(f.spec, f);
+                current.put(Forwarder.target(f.spec), f);
             }
             List<Forwarder> next = new ArrayList<>();
             for (ForwarderSpec spec : specs) {
-                Forwarder kept = current.remove(spec);
+                Forwarder kept = current.remove(Forwarder.target(spec));
                 if (kept != null) {
+                    kept.rename(spec);
                     next.add(kept);
                     continue;
                 }

@@ -9,6 +9,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the real clients of external trackers, all on one small event loop group of their own, so
@@ -18,27 +19,35 @@ public final class UpstreamClients implements ForwardingService.ClientFactory, A
     /** Upstream traffic is a trickle next to local traffic: two loops carry thousands of requests. */
     static final int EVENT_LOOPS = 2;
 
-    private final EventLoopGroup group;
     private final Duration timeout;
+    /** Made with the first client, so a tracker without forwarders starts no threads for them. */
+    private @Nullable EventLoopGroup group;
 
     /** @param timeoutSeconds one whole attempt ({@code -t}) */
     public UpstreamClients(int timeoutSeconds) {
         this.timeout = Duration.ofSeconds(timeoutSeconds);
-        IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        this.group = new MultiThreadIoEventLoopGroup(
-                EVENT_LOOPS, new DefaultThreadFactory("retracker-upstream", true), factory);
     }
 
     @Override
-    public UpstreamClient create(ForwarderSpec spec) {
+    public synchronized UpstreamClient create(ForwarderSpec spec) {
+        EventLoopGroup g = group;
+        if (g == null) {
+            IoHandlerFactory factory = Epoll.isAvailable() ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+            g = new MultiThreadIoEventLoopGroup(
+                    EVENT_LOOPS, new DefaultThreadFactory("retracker-upstream", true), factory);
+            group = g;
+        }
         return switch (spec.scheme()) {
-            case HTTP, HTTPS -> new HttpUpstreamClient(spec, group, timeout);
-            case UDP -> new UdpUpstreamClient(spec, group, timeout);
+            case HTTP, HTTPS -> new HttpUpstreamClient(spec, g, timeout);
+            case UDP -> new UdpUpstreamClient(spec, g, timeout);
         };
     }
 
     @Override
-    public void close() {
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+    public synchronized void close() {
+        EventLoopGroup g = group;
+        if (g != null) {
+            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        }
     }
 }

@@ -447,6 +447,22 @@ class ForwardingServiceTest {
         assertThat(fs.get(0).count()).as("a is not due yet").isEqualTo(1);
     }
 
+    @Test
+    void aReloadThatOnlyRenamesAForwarderKeepsItsState() {
+        FakeUpstream a = forwarders("a").get(0).answering(ok(1800));
+        announce(hash(1), peer(1), 6881, AnnounceEvent.STARTED);
+        await().atMost(WAIT).until(() -> a.count() == 1);
+        awaitSettled(hash(1));
+        ForwarderSpec old = FakeUpstream.spec("a");
+
+        service.setForwarders(List.of(new ForwarderSpec("renamed", old.uri(), old.scheme(), null, null)));
+
+        assertThat(service.status()).extracting(ForwarderStatus::name).containsExactly("renamed");
+        assertThat(service.status().get(0).successes()).isEqualTo(1);
+        assertThat(upstreams).hasSize(1);
+        assertThat(a.closed()).isFalse();
+    }
+
     // ---- helpers -----------------------------------------------------------------------------------
 
     private static ForwardingOptions options(int attempts, int rateLimitPct, int throttlePct) {
