@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * The {@code retracker} command: reads the settings (see {@link CommandLineParser}), starts the
  * tracker and runs until the process is stopped.
  *
- * <p>Exit status: 0 after {@code --help} or {@code --version}, 1 when a listener cannot start
+ * <p>Exit status: 0 after {@code --help} or {@code --version} and after SIGTERM or SIGINT (a
+ * graceful stop), 1 when a listener cannot start
  * (address in use, permission), 2 for a bad option or setting. Each failure is one line on stderr.
  */
 public final class Main {
@@ -62,15 +63,14 @@ public final class Main {
             System.exit(EXIT_START_FAILED);
             return;
         }
-        Runtime.getRuntime()
-                .addShutdownHook(new Thread(
-                        () -> {
-                            tracker.close();
-                            clients.close();
-                        },
-                        "retracker-shutdown"));
+        // SIGTERM / SIGINT: stop accepting, finish in-flight requests, send stopped upstream, exit 0.
+        // The hook covers other ways the JVM may end.
+        Runtime.getRuntime().addShutdownHook(new Thread(tracker::close, "retracker-shutdown"));
+        Signals.onTerminate(() -> new Thread(tracker::close, "retracker-shutdown").start());
         Signals.onHangup(tracker::reloadForwarders);
         tracker.awaitClosed();
+        clients.close();
+        System.exit(0);
     }
 
     /**

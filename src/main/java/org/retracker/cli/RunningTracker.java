@@ -37,6 +37,12 @@ final class RunningTracker implements AutoCloseable {
     /** Expiry runs four times per peer lifetime, so a peer outlives its lifetime by at most a quarter. */
     static final int EXPIRY_RUNS_PER_LIFETIME = 4;
 
+    /**
+     * How long a shutdown waits for external trackers to take the {@code stopped} of local peers:
+     * long enough for a healthy tracker, short enough for a container's stop timeout (10 s).
+     */
+    static final long STOPPED_BUDGET_MILLIS = 3_000;
+
     private static final Logger log = LoggerFactory.getLogger(RunningTracker.class);
 
     /** Starts the listeners; {@link TrackerServer#start} in production, a fake in tests. */
@@ -231,15 +237,20 @@ final class RunningTracker implements AutoCloseable {
 
     /** Stops housekeeping and the listeners. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed.getCount() == 0) {
             return;
         }
         log.info("shutting down");
         housekeeping.shutdownNow();
-        server.close();
-        if (forwarding != null) {
-            forwarding.close();
+        server.close(); // stops accepting, lets the event loops finish what they hold
+        ForwardingService f = forwarding;
+        if (f != null) {
+            int stopped = f.stopAll(STOPPED_BUDGET_MILLIS);
+            if (stopped > 0) {
+                log.info("sent stopped for {} local peers to the forwarders", stopped);
+            }
+            f.close();
         }
         closed.countDown();
     }

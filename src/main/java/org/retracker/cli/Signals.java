@@ -10,6 +10,20 @@ final class Signals {
 
     private Signals() {}
 
+    /**
+     * Runs {@code action} on SIGTERM and SIGINT instead of the JVM's own handling, so the process
+     * can stop in order and exit with status 0 (the JVM's default exit is 143 or 130).
+     */
+    static void onTerminate(Runnable action) {
+        for (String name : new String[] {"TERM", "INT"}) {
+            try {
+                Signal.handle(new Signal(name), signal -> action.run());
+            } catch (IllegalArgumentException e) {
+                log.warn("SIG{} cannot be handled here: the JVM's default applies", name);
+            }
+        }
+    }
+
     /** Runs {@code action} on SIGHUP, on the JVM's signal thread; a no-op where HUP does not exist. */
     static void onHangup(Runnable action) {
         try {

@@ -781,6 +781,53 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
         return swarms;
     }
 
+    /**
+     * Before a shutdown: sends {@code stopped} to every forwarder for every local peer it heard of
+     * (one attempt each, no retries), and waits until they are answered or {@code budgetMillis}
+     * has passed, so external trackers do not hand out peers that are gone. Returns how many were
+     * sent. Call {@link #close} after it.
+     */
+    public int stopAll(long budgetMillis) {
+        Forwarder[] all = forwarders;
+        List<Job> jobs = new ArrayList<>();
+        for (SwarmForwards swarm : swarms.values()) {
+            synchronized (swarm) {
+                for (SwarmForwards.LocalPeer peer : swarm.peers.values()) {
+                    for (Forwarder f : all) {
+                        if (peer.flags.length > f.slot && (peer.flags[f.slot] & SwarmForwards.ANNOUNCED) != 0) {
+                            jobs.add(job(swarm, peer, f, AnnounceEvent.STOPPED));
+                        }
+                    }
+                }
+                swarm.peers.clear();
+            }
+        }
+        synchronized (queueLock) {
+            queue.clear(); // regular announces are moot now; a job dropped here is not concluded, which is fine
+            workers = Math.max(workers, options.maxWorkers());
+        }
+        counters.stoppedSent.add(jobs.size());
+        for (Job j : jobs) {
+            j.attempt = options.retryAttempts() - 1;
+            submit(j);
+        }
+        long deadline = System.nanoTime() + budgetMillis * 1_000_000;
+        while (System.nanoTime() < deadline) {
+            synchronized (queueLock) {
+                if (queue.isEmpty() && inFlight == 0) {
+                    break;
+                }
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return jobs.size();
+    }
+
     @Override
     public void close() {
         executor.shutdownNow();
