@@ -1,0 +1,35 @@
+package org.retracker.protocol;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** Client names from peer ids, as /stats shows them. */
+class PeerIdClientTest {
+    @Test
+    void azureusStyleIdsNameTheClientAndVersion() {
+        assertThat(describe("-TR4060-abcdefghijkl")).isEqualTo("Transmission 4.0.6.0");
+        assertThat(describe("-qB4630-abcdefghijkl")).isEqualTo("qBittorrent 4.6.3.0");
+        assertThat(describe("-lt20A0-abcdefghijkl")).isEqualTo("libtorrent 2.0.10.0");
+        assertThat(describe("-ZZ1234-abcdefghijkl")).isEqualTo("unknown (ZZ) 1.2.3.4");
+    }
+
+    @Test
+    void mainlineStyleIdsNameTheClient() {
+        assertThat(describe("M7-4-3--abcdefghijkl")).isEqualTo("BitTorrent 7.4.3");
+    }
+
+    @Test
+    void anythingElseIsUnknown() {
+        assertThat(describe("abcdefghijklmnopqrst")).isEqualTo("unknown");
+        byte[] binary = new byte[20];
+        binary[0] = (byte) 0xff;
+        assertThat(PeerIdClient.describe(binary, 0)).isEqualTo("unknown");
+        assertThat(PeerIdClient.describe(new byte[5], 0)).isEqualTo("unknown");
+    }
+
+    private static String describe(String id) {
+        return PeerIdClient.describe(id.getBytes(StandardCharsets.ISO_8859_1), 0);
+    }
+}
