@@ -5,12 +5,13 @@ JAVA_HOME := $(shell scripts/java-home.sh)
 export JAVA_HOME
 MVN := ./mvnw -B -ntp
 JAR := target/retracker.jar
+IMAGE := target/image
 # Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
 JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
 # Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
 ARGS ?=
 
-.PHONY: run test build fmt fmt-check lint lint-fix check clean
+.PHONY: run test build image dist fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -23,6 +24,20 @@ test:
 ## Build target/retracker.jar without running tests.
 build:
 	$(MVN) -q -DskipTests package
+
+## Build target/image: a jlink'd Java runtime with the jar and bin/retracker (no JDK needed to run it).
+image: build
+	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/build-image.sh $(JAR) $(IMAGE)
+
+## Pack the image as target/retracker-<version>-linux-<arch>.tar.gz (one top directory).
+dist: image
+	@set -e; \
+	version=$$($(IMAGE)/bin/retracker --version | sed -n 's/^retracker //p'); \
+	arch=$$(uname -m | sed 's/^x86_64$$/x64/'); \
+	name=retracker-$$version-linux-$$arch; \
+	tar -C target --transform "s,^image,$$name," --owner=0 --group=0 --numeric-owner \
+	  -czf target/$$name.tar.gz image; \
+	echo "target/$$name.tar.gz ($$(du -h target/$$name.tar.gz | cut -f1))"
 
 fmt:
 	$(MVN) -q spotless:apply
