@@ -14,7 +14,6 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
 import org.retracker.core.AnnounceService;
 import org.retracker.forward.ForwarderSpec;
-import org.retracker.forward.ForwarderStatus;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingService;
 import org.retracker.metrics.TrackerMetrics;
@@ -143,10 +142,10 @@ final class RunningTracker implements AutoCloseable {
         int expiryPeriod = expiryPeriodSeconds(config.peerLifetimeSeconds());
         var unusedExpiry = housekeeping.scheduleWithFixedDelay(
                 () -> expire(service), expiryPeriod, expiryPeriod, TimeUnit.SECONDS);
-        ForwardingService f = forwarding;
         if (config.statsInterval() > 0) {
+            StatsLine line = new StatsLine(store, counters, forwarding, System::nanoTime);
             var unusedStats = housekeeping.scheduleAtFixedRate(
-                    () -> logStats(store, f), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
+                    () -> logStats(line), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
         }
         return new RunningTracker(server, housekeeping, forwarding, file.isEmpty() ? null : Path.of(file));
     }
@@ -206,33 +205,11 @@ final class RunningTracker implements AutoCloseable {
         }
     }
 
-    private static void logStats(SwarmStore store, @Nullable ForwardingService forwarding) {
+    private static void logStats(StatsLine line) {
         try {
-            if (forwarding == null) {
-                log.info("stats: {} swarms, {} peers", store.swarmCount(), store.peerCount());
-                return;
-            }
-            StringBuilder down = new StringBuilder();
-            for (ForwarderStatus s : forwarding.status()) {
-                if (!s.state().equals("active")) {
-                    down.append(down.isEmpty() ? "" : "; ")
-                            .append(s.name())
-                            .append(' ')
-                            .append(s.state())
-                            .append(": ")
-                            .append(s.reason());
-                }
-            }
-            log.info(
-                    "stats: {} swarms, {} peers; forwarding: {} queued, {} in flight, {} workers, {} dropped{}",
-                    store.swarmCount(),
-                    store.peerCount(),
-                    forwarding.queueLength(),
-                    forwarding.inFlight(),
-                    forwarding.workers(),
-                    forwarding.counters().droppedQueueFull.sum(),
-                    down.isEmpty() ? "" : "; not active: " + down);
+            log.info("{}", line.next());
         } catch (RuntimeException e) {
+            // A task that throws is never run again: log and keep going.
             log.error("stats failed", e);
         }
     }

@@ -99,7 +99,8 @@ public enum Setting {
             TrackerConfig.DEFAULT_STATS_INTERVAL_SECONDS,
             0,
             TrackerConfig.MAX_INTERVAL_SECONDS,
-            "Seconds between stats lines (swarms, peers) in the log; 0 turns them off."),
+            "Seconds between stats lines in the log (swarms, peers, seeders, leechers, requests and their"
+                    + " rate, the forwarding queue); 0 turns them off."),
     TRACKER_ID(
             "tracker_id",
             "RETRACKER_TRACKER_ID",

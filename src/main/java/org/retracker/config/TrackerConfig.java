@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
+import org.retracker.transport.StatsOptions;
 
 /**
  * Every setting of one tracker process, validated. {@link ConfigLoader} builds it from defaults, the
@@ -218,7 +219,8 @@ public record TrackerConfig(
                 httpIdleTimeout,
                 httpRequestTimeout,
                 trackerId.isEmpty() ? null : trackerId,
-                adminListen);
+                adminListen,
+                new StatsOptions(debug, statsInterval, forwarding.forwards()));
     }
 
     /**

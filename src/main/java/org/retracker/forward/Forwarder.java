@@ -59,10 +59,11 @@ final class Forwarder {
     private long probeDelayMillis = FIRST_PROBE_DELAY_MILLIS;
     private boolean probing;
     private int consecutiveFailures;
-    private final long[] latencies = new long[LATENCY_SAMPLES];
-    private int latencyCount;
-    private int latencyNext;
-    private long latencySum;
+    /** Milliseconds of the last answered attempts. */
+    private final RecentMean latencies = new RecentMean(LATENCY_SAMPLES);
+    /** The {@code interval} (seconds) the last successful answers asked for, as sent. */
+    private final RecentMean intervals = new RecentMean(LATENCY_SAMPLES);
+
     private volatile boolean closed;
 
     Forwarder(ForwarderSpec spec, UpstreamClient client, int slot) {
@@ -153,7 +154,13 @@ final class Forwarder {
         return false;
     }
 
-    synchronized void succeeded(long latencyMillis, int peers) {
+    /**
+     * An answer with peers.
+     *
+     * @param intervalSeconds the {@code interval} the tracker asked for, or {@link
+     *     UpstreamReply#ABSENT}: kept for {@code /stats} as sent, before it is clamped for scheduling
+     */
+    synchronized void succeeded(long latencyMillis, int peers, int intervalSeconds) {
         successes.increment();
         peersReceived.add(peers);
         consecutiveFailures = 0;
@@ -161,7 +168,10 @@ final class Forwarder {
         probing = false;
         probeDelayMillis = FIRST_PROBE_DELAY_MILLIS;
         reason = "";
-        sample(latencyMillis);
+        latencies.add(latencyMillis);
+        if (intervalSeconds > 0) {
+            intervals.add(intervalSeconds);
+        }
     }
 
     /**
@@ -175,7 +185,7 @@ final class Forwarder {
         consecutiveFailures++;
         reason = why.length() > MAX_REASON_LENGTH ? why.substring(0, MAX_REASON_LENGTH) : why;
         if (answered) {
-            sample(latencyMillis);
+            latencies.add(latencyMillis);
         }
         if (state == State.DOWN) {
             probing = false;
@@ -196,7 +206,7 @@ final class Forwarder {
     synchronized void refused(String why, long latencyMillis) {
         failures.increment();
         reason = why.length() > MAX_REASON_LENGTH ? why.substring(0, MAX_REASON_LENGTH) : why;
-        sample(latencyMillis);
+        latencies.add(latencyMillis);
         if (state == State.DOWN) {
             state = State.ACTIVE;
             probing = false;
@@ -216,22 +226,10 @@ final class Forwarder {
 
     /** Mean latency of the last answered attempts; {@link Long#MAX_VALUE} before the first. */
     synchronized long meanLatencyMillis() {
-        return latencyCount == 0 ? Long.MAX_VALUE : latencySum / latencyCount;
-    }
-
-    private void sample(long millis) {
-        if (latencyCount == LATENCY_SAMPLES) {
-            latencySum -= latencies[latencyNext];
-        } else {
-            latencyCount++;
-        }
-        latencies[latencyNext] = millis;
-        latencySum += millis;
-        latencyNext = (latencyNext + 1) % LATENCY_SAMPLES;
+        return latencies.count() == 0 ? Long.MAX_VALUE : latencies.mean();
     }
 
     synchronized ForwarderStatus status() {
-        long mean = latencyCount == 0 ? -1 : latencySum / latencyCount;
         return new ForwarderStatus(
                 spec.name(),
                 spec.uri().toString(),
@@ -243,7 +241,42 @@ final class Forwarder {
                 successes.sum(),
                 failures.sum(),
                 peersReceived.sum(),
-                mean);
+                latencies.count() == 0 ? -1 : latencies.mean(),
+                latencies.count(),
+                intervals.count() == 0 ? -1 : intervals.mean(),
+                intervals.count());
+    }
+
+    /** Mean of the last {@code capacity} samples: a ring of them and their running sum. */
+    private static final class RecentMean {
+        private final long[] samples;
+        private int count;
+        private int next;
+        private long sum;
+
+        RecentMean(int capacity) {
+            samples = new long[capacity];
+        }
+
+        void add(long value) {
+            if (count == samples.length) {
+                sum -= samples[next];
+            } else {
+                count++;
+            }
+            samples[next] = value;
+            sum += value;
+            next = (next + 1) % samples.length;
+        }
+
+        int count() {
+            return count;
+        }
+
+        /** Integer mean; only when {@link #count} is positive. */
+        long mean() {
+            return sum / count;
+        }
     }
 
     boolean closed() {

@@ -6,7 +6,20 @@ package org.retracker.forward;
  * @param state {@code active}, {@code suspended} (asked us to wait), or {@code down} (out of
  *     rotation after repeated failures, probed again at {@code retryAtMillis})
  * @param reason why it is not active, or the last failure; empty when there was none
- * @param meanLatencyMillis mean of the last answered attempts, or -1
+ * @param retryAtMillis when a suspended or down forwarder is tried again (epoch milliseconds on
+ *     the forwarding clock); 0 when active
+ * @param consecutiveFailures failures since the last answer
+ * @param announces attempts started
+ * @param successes answers with peers (possibly none)
+ * @param failures attempts that came to nothing usable: errors after their retries, refusals
+ *     ({@code failure reason}) and rate limiting
+ * @param peersReceived peers its answers carried
+ * @param meanLatencyMillis mean of the last {@value Forwarder#LATENCY_SAMPLES} answered attempts,
+ *     or -1 before the first
+ * @param latencySamples how many attempts that mean is over
+ * @param meanIntervalSeconds mean {@code interval} its last {@value Forwarder#LATENCY_SAMPLES}
+ *     answers asked for, as sent (scheduling clamps it to 60 s – 1 day), or -1 before the first
+ * @param intervalSamples how many answers that mean is over
  */
 public record ForwarderStatus(
         String name,
@@ -19,4 +32,7 @@ public record ForwarderStatus(
         long successes,
         long failures,
         long peersReceived,
-        long meanLatencyMillis) {}
+        long meanLatencyMillis,
+        int latencySamples,
+        long meanIntervalSeconds,
+        int intervalSamples) {}

@@ -259,6 +259,11 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
         return out;
     }
 
+    /** The options forwarding runs with, as {@code /stats} shows them. */
+    public ForwardingOptions options() {
+        return options;
+    }
+
     /** The most jobs that may wait ({@code -Q}). */
     public int queueCapacity() {
         return options.queueSize();
@@ -280,6 +285,30 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
     public int workers() {
         synchronized (queueLock) {
             return workers;
+        }
+    }
+
+    /** The queue and its workers at one instant. */
+    public QueueState queueState() {
+        synchronized (queueLock) {
+            return new QueueState(
+                    queue.size(), options.queueSize(), inFlight, workers, options.workers(), options.maxWorkers());
+        }
+    }
+
+    /**
+     * The forwarding queue and its workers at one instant.
+     *
+     * @param depth jobs waiting for a worker
+     * @param capacity the most that may wait ({@code -Q})
+     * @param inFlight announces under way
+     * @param workers how many may be under way now, scaled between {@code minWorkers} ({@code -w})
+     *     and {@code maxWorkers} ({@code -W}) by queue fill
+     */
+    public record QueueState(int depth, int capacity, int inFlight, int workers, int minWorkers, int maxWorkers) {
+        /** Whole percent, rounded down: the figure the scaling and load-shedding thresholds compare. */
+        public int fillPercent() {
+            return (int) ((long) depth * 100 / capacity);
         }
     }
 
@@ -599,7 +628,7 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
         }
         switch (reply.outcome()) {
             case OK -> {
-                f.succeeded(latency, reply.peerCount());
+                f.succeeded(latency, reply.peerCount(), reply.interval());
                 long intervalMillis = upstreamIntervalSeconds(reply) * 1000L;
                 synchronized (job.swarm) {
                     if (job.announce.event() != AnnounceEvent.STOPPED) {

@@ -9,9 +9,14 @@ import java.util.Map;
  *
  * <p>Two styles are read: Azureus style, {@code -XXvvvv-} (two letters for the client, four
  * version characters), and the mainline style, {@code Mv-v-v--} (a letter and dash-separated
- * digits). Anything else is {@code unknown}.
+ * digits). Anything else is {@code unknown}. Both styles live in the first {@link #PREFIX_LENGTH}
+ * bytes, so the name depends on those alone: a census can count peers by that prefix, a {@code
+ * long}, and name each prefix once.
  */
 public final class PeerIdClient {
+    /** Bytes of a peer id the name depends on: {@code -XXvvvv-} or {@code Mv-v-v--}. */
+    public static final int PREFIX_LENGTH = 8;
+
     /** Azureus-style client codes (BEP 20 and the clients' own documentation). */
     private static final Map<String, String> AZUREUS = Map.ofEntries(
             Map.entry("A2", "aria2"),
@@ -84,6 +89,18 @@ public final class PeerIdClient {
             }
         }
         return "unknown";
+    }
+
+    /**
+     * The client of a peer id whose first {@link #PREFIX_LENGTH} bytes are {@code prefix}, big-endian:
+     * the same as {@link #describe} of the whole id.
+     */
+    public static String describePrefix(long prefix) {
+        byte[] id = new byte[AnnounceRequest.ID_LENGTH];
+        for (int i = 0; i < PREFIX_LENGTH; i++) {
+            id[i] = (byte) (prefix >>> (8 * (PREFIX_LENGTH - 1 - i)));
+        }
+        return describe(id, 0);
     }
 
     private static boolean letter(byte b) {

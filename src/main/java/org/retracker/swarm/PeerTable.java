@@ -81,6 +81,13 @@ final class PeerTable {
         return slot >= leechers;
     }
 
+    /** Adds the first eight bytes of every peer's id, as a big-endian long, to {@code counts}. */
+    void countIdPrefixes(IdPrefixCounts counts) {
+        for (int s = 0; s < size; s++) {
+            counts.add((long) LONG_BE.get(ids, s * ID_BYTES));
+        }
+    }
+
     /** Returns the slot of the peer with this key, or -1. */
     int find(long k0, long k1, long k2) {
         int[] idx = index;

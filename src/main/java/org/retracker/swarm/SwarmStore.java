@@ -5,11 +5,17 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.retracker.protocol.AnnounceEvent;
 import org.retracker.protocol.AnnounceRequest;
 import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.PeerIdClient;
 import org.retracker.protocol.ScrapeRequest;
 import org.retracker.protocol.ScrapeResponse;
 
@@ -276,6 +282,80 @@ public final class SwarmStore {
             return seeders + leechers;
         }
     }
+
+    /**
+     * What {@code /stats} shows of the store, in one walk: swarms, seeders, leechers, completed
+     * downloads, and peers by the client their {@code peer_id} names ({@link PeerIdClient}). One
+     * shard lock at a time, like {@link #totals()}. Under a lock only primitive work is done: each
+     * peer's id prefix is counted in an {@link IdPrefixCounts}; names are made after the walk, once
+     * per distinct prefix. O(peers): for an operator's request, never for the announce path.
+     */
+    public Census census() {
+        int swarms = 0;
+        long seeders = 0;
+        long leechers = 0;
+        long downloaded = 0;
+        IdPrefixCounts prefixes = new IdPrefixCounts(seed);
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                swarms += shard.size;
+                for (Swarm s : shard.values) {
+                    if (s == null) {
+                        continue;
+                    }
+                    seeders += s.seeders();
+                    leechers += s.leechers();
+                    downloaded += s.downloaded;
+                    PeerTable v4 = s.v4;
+                    if (v4 != null) {
+                        v4.countIdPrefixes(prefixes);
+                    }
+                    PeerTable v6 = s.v6;
+                    if (v6 != null) {
+                        v6.countIdPrefixes(prefixes);
+                    }
+                }
+            }
+        }
+        Map<String, Long> byName = new HashMap<>();
+        prefixes.forEach((prefix, count) -> byName.merge(PeerIdClient.describePrefix(prefix), count, Long::sum));
+        if (prefixes.overflow() > 0) {
+            byName.merge(Census.OTHER_CLIENTS, prefixes.overflow(), Long::sum);
+        }
+        List<ClientCount> clients = new ArrayList<>(byName.size());
+        byName.forEach((name, count) -> clients.add(new ClientCount(name, count)));
+        clients.sort(Comparator.comparingLong(ClientCount::peers).reversed().thenComparing(ClientCount::name));
+        return new Census(swarms, seeders, leechers, downloaded, clients);
+    }
+
+    /**
+     * What {@link #census()} counted. Each shard was counted under its lock, so the totals agree
+     * with each other ({@code peers == seeders + leechers == sum of clients}) and, on a quiet
+     * tracker, with a scrape of every swarm.
+     *
+     * @param swarms info hashes with at least one peer
+     * @param seeders peers with nothing left to download
+     * @param leechers the other peers
+     * @param downloaded completed downloads of the swarms that still exist (scrape's {@code
+     *     downloaded}, summed)
+     * @param clients peers by client name, most peers first, then by name; peers beyond {@link
+     *     IdPrefixCounts#MAX_PREFIXES} distinct id prefixes are counted as {@link #OTHER_CLIENTS}
+     */
+    public record Census(int swarms, long seeders, long leechers, long downloaded, List<ClientCount> clients) {
+        /** The client name of peers whose id prefix was not told apart (too many distinct ones). */
+        public static final String OTHER_CLIENTS = "other";
+
+        public Census {
+            clients = List.copyOf(clients);
+        }
+
+        public long peers() {
+            return seeders + leechers;
+        }
+    }
+
+    /** Peers whose {@code peer_id} names client {@code name} ({@link PeerIdClient#describe}). */
+    public record ClientCount(String name, long peers) {}
 
     /** Test hook: verifies every table's invariants. */
     void checkInvariants() {

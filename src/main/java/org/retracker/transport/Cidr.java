@@ -1,5 +1,6 @@
 package org.retracker.transport;
 
+import io.netty.util.NetUtil;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import org.retracker.protocol.AddressParser;
@@ -72,10 +73,11 @@ public record Cidr(byte[] network, int prefix) {
         return contains(raw, length);
     }
 
+    /** {@code 10.0.0.0/8}, {@code ::1/128}: the address in its short form (RFC 5952). */
     @Override
     public String toString() {
         try {
-            return InetAddress.getByAddress(network).getHostAddress() + "/" + prefix;
+            return NetUtil.toAddressString(InetAddress.getByAddress(network)) + "/" + prefix;
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }

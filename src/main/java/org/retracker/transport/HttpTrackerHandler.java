@@ -115,6 +115,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
      * What every connection of one listener shares.
      *
      * @param metrics what {@code /metrics} serves, or {@code null} when metrics are off ({@code -p})
+     * @param options the whole server configuration, for {@code /stats} to show
      */
     record HttpContext(
             AnnounceService service,
@@ -125,26 +126,25 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             FastThreadLocal<Scratch> scratchLocal,
             TransportCounters counters,
             Routes routes,
-            @Nullable MetricsEndpoint metrics) {
+            @Nullable MetricsEndpoint metrics,
+            ServerOptions options) {
         HttpContext(
+                ServerOptions options,
                 AnnounceService service,
-                boolean realIpHeader,
-                List<Cidr> trustedProxies,
-                int requestTimeoutSeconds,
-                @Nullable String trackerId,
                 TransportCounters counters,
                 Routes routes,
                 @Nullable MetricsEndpoint metrics) {
             this(
                     service,
-                    realIpHeader,
-                    trustedProxies,
-                    requestTimeoutSeconds,
-                    trackerId,
+                    options.realIpHeader(),
+                    options.trustedProxies(),
+                    options.httpRequestTimeoutSeconds(),
+                    options.trackerId(),
                     new FastThreadLocal<>(),
                     counters,
                     routes,
-                    metrics);
+                    metrics,
+                    options);
         }
 
         Scratch scratch() {
@@ -279,7 +279,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
         } else if (routes.admin && head.pathIs(s.head, "/stats")) {
             boolean json = contains(s.head, head.queryStart, head.queryEnd, FORMAT_JSON);
-            StatsPage.write(body, json, context.service(), context.counters());
+            StatsPage.write(body, json, context.service(), context.counters(), context.options(), metrics != null);
             sendBody(ctx, STATUS_200, json ? APPLICATION_JSON : TEXT_PLAIN, body, head.head, keepAlive);
         } else if (routes.admin && metrics != null && head.pathIs(s.head, "/metrics")) {
             sendMetrics(ctx, metrics, HttpRequestHead.field(s.head, 0, headEnd, "accept"), head.head, keepAlive);

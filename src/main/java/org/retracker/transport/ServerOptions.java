@@ -21,6 +21,7 @@ import org.jspecify.annotations.Nullable;
  * @param trackerId BEP 3 {@code tracker id} to send, or {@code null}
  * @param adminListen admin HTTP address, serving {@code /stats} and {@code /metrics} instead of
  *     the tracker's HTTP listener, or {@code null} for none
+ * @param stats the rest of the configuration, for {@code /stats} to show
  */
 public record ServerOptions(
         @Nullable InetSocketAddress httpListen,
@@ -32,11 +33,38 @@ public record ServerOptions(
         int httpIdleTimeoutSeconds,
         int httpRequestTimeoutSeconds,
         @Nullable String trackerId,
-        @Nullable InetSocketAddress adminListen) {
+        @Nullable InetSocketAddress adminListen,
+        StatsOptions stats) {
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT = 60;
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT = 10;
     /** Loopback only: a proxy on the same host, as in the nginx example. */
     public static final List<Cidr> DEFAULT_TRUSTED_PROXIES = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+
+    /** Options with nothing more for {@code /stats} to show ({@link StatsOptions#NONE}). */
+    public ServerOptions(
+            @Nullable InetSocketAddress httpListen,
+            @Nullable InetSocketAddress udpListen,
+            boolean realIpHeader,
+            List<Cidr> trustedProxies,
+            int connectionIdGraceSeconds,
+            int ioThreads,
+            int httpIdleTimeoutSeconds,
+            int httpRequestTimeoutSeconds,
+            @Nullable String trackerId,
+            @Nullable InetSocketAddress adminListen) {
+        this(
+                httpListen,
+                udpListen,
+                realIpHeader,
+                trustedProxies,
+                connectionIdGraceSeconds,
+                ioThreads,
+                httpIdleTimeoutSeconds,
+                httpRequestTimeoutSeconds,
+                trackerId,
+                adminListen,
+                StatsOptions.NONE);
+    }
 
     public ServerOptions {
         trustedProxies = List.copyOf(trustedProxies);

@@ -124,9 +124,7 @@ public final class TrackerServer implements AutoCloseable {
             @Nullable MetricsEndpoint metrics)
             throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
-        int threads = options.ioThreads() > 0
-                ? options.ioThreads()
-                : Runtime.getRuntime().availableProcessors();
+        int threads = eventLoops(options);
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("retracker-io", true), factory);
@@ -191,15 +189,14 @@ public final class TrackerServer implements AutoCloseable {
             TransportCounters counters,
             Routes routes,
             @Nullable MetricsEndpoint metrics) {
-        return new HttpTrackerHandler.HttpContext(
-                service,
-                options.realIpHeader(),
-                options.trustedProxies(),
-                options.httpRequestTimeoutSeconds(),
-                options.trackerId(),
-                counters,
-                routes,
-                metrics);
+        return new HttpTrackerHandler.HttpContext(options, service, counters, routes, metrics);
+    }
+
+    /** Event loops for {@code options}: its {@code ioThreads}, or one per core when that is 0. */
+    static int eventLoops(ServerOptions options) {
+        return options.ioThreads() > 0
+                ? options.ioThreads()
+                : Runtime.getRuntime().availableProcessors();
     }
 
     /** One HTTP accept socket; {@code listener} names it in a bind failure. */

@@ -84,6 +84,28 @@ class ForwardingServiceTest {
     }
 
     @Test
+    void theStatusAveragesTheIntervalsTrackersAskedForAsSentAndSkipsAnswersWithout() {
+        FakeUpstream a = forwarders("a").get(0);
+        int[] asked = {5, 4000, UpstreamReply.ABSENT};
+        int[] next = {0};
+        a.answering(x -> ok(asked[next[0]++ % asked.length]));
+        assertThat(service.status().get(0).meanIntervalSeconds()).as("none yet").isEqualTo(-1);
+
+        for (int p = 1; p <= 3; p++) {
+            announce(hash(1), peer(p), 6880 + p, AnnounceEvent.STARTED);
+        }
+
+        await().atMost(WAIT).until(() -> service.status().get(0).successes() == 3);
+        ForwarderStatus s = service.status().get(0);
+        assertThat(s.intervalSamples()).isEqualTo(2);
+        assertThat(s.meanIntervalSeconds())
+                .as("5 is not raised to the 60 s floor here")
+                .isEqualTo((5 + 4000) / 2);
+        assertThat(s.latencySamples()).isEqualTo(3);
+        assertThat(s.meanLatencyMillis()).isZero();
+    }
+
+    @Test
     void eachLocalPeerIsAnnouncedToEveryForwarder() {
         List<FakeUpstream> fs = forwarders("a", "b");
         fs.forEach(f -> f.answering(ok(1800)));

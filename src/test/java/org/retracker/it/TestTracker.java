@@ -16,6 +16,7 @@ import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
+import org.retracker.transport.StatsOptions;
 import org.retracker.transport.TrackerServer;
 import org.retracker.transport.TransportCounters;
 
@@ -69,6 +70,7 @@ final class TestTracker implements AutoCloseable {
         private List<ForwarderSpec> forwarders = List.of();
         private boolean metrics;
         private boolean adminListener;
+        private StatsOptions stats = StatsOptions.NONE;
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -129,6 +131,12 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /** What {@code /stats} shows of the settings the test tracker does not otherwise have. */
+        Builder stats(StatsOptions options) {
+            this.stats = options;
+            return this;
+        }
+
         /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
         Builder forwarding(
                 ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
@@ -168,7 +176,8 @@ final class TestTracker implements AutoCloseable {
                             idleTimeoutSeconds,
                             requestTimeoutSeconds,
                             trackerId,
-                            adminListener ? Loopback.socket(host, 0) : null);
+                            adminListener ? Loopback.socket(host, 0) : null,
+                            stats);
                     servers.put(host, TrackerServer.start(options, service, counters, endpoint));
                 }
             } catch (InterruptedException e) {

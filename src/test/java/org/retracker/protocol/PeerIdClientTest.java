@@ -29,6 +29,18 @@ class PeerIdClientTest {
         assertThat(PeerIdClient.describe(new byte[5], 0)).isEqualTo("unknown");
     }
 
+    @Test
+    void theNameDependsOnTheFirstEightBytesOnly() {
+        for (String id : new String[] {
+            "-TR4060-abcdefghijkl", "-qB4650-000000000000", "M7-4-3--abcdefghijkl", "abcdefghijklmnopqrst"
+        }) {
+            byte[] bytes = id.getBytes(StandardCharsets.ISO_8859_1);
+            long prefix = java.nio.ByteBuffer.wrap(bytes).getLong();
+            assertThat(PeerIdClient.describePrefix(prefix)).as(id).isEqualTo(describe(id));
+        }
+        assertThat(PeerIdClient.describePrefix(0)).isEqualTo("unknown");
+    }
+
     private static String describe(String id) {
         return PeerIdClient.describe(id.getBytes(StandardCharsets.ISO_8859_1), 0);
     }

@@ -203,6 +203,70 @@ class SwarmStoreTest {
         assertThat(totals.swarms()).isEqualTo(store.swarmCount());
     }
 
+    // ---- census (/stats) ---------------------------------------------------------------------------
+
+    @Test
+    void censusAgreesWithTotalsAndScrapeAndCountsPeersByClient() {
+        announceAs("-qB4650-000000000001", HASH_A, v4(1), 0, AnnounceEvent.STARTED);
+        announceAs("-TR4050-000000000002", HASH_A, v4(2), 100, AnnounceEvent.STARTED);
+        announceAs("-qB4650-000000000003", HASH_A, v6(3), 100, AnnounceEvent.STARTED);
+        announceAs("-lt0D80-000000000004", HASH_B, v6(4), 100, AnnounceEvent.STARTED);
+        announceAs("-lt0D80-000000000004", HASH_B, v6(4), 0, AnnounceEvent.COMPLETED);
+        announceAs("M7-4-3--000000000005", HASH_B, v4(5), 100, AnnounceEvent.STARTED);
+        announceAs("-TR4050-000000000006", HASH_B, v4(6), 100, AnnounceEvent.STARTED);
+        announceAs("-TR4050-000000000006", HASH_B, v4(6), 100, AnnounceEvent.STOPPED);
+
+        SwarmStore.Census census = store.census();
+
+        assertThat(census.swarms()).isEqualTo(2);
+        assertThat(census.seeders()).isEqualTo(2);
+        assertThat(census.leechers()).isEqualTo(3);
+        assertThat(census.downloaded()).isEqualTo(1);
+        SwarmStore.Totals totals = store.totals();
+        assertThat(new SwarmStore.Totals(census.swarms(), census.seeders(), census.leechers()))
+                .isEqualTo(totals);
+        int[] a = scrape(HASH_A);
+        int[] b = scrape(HASH_B);
+        assertThat(census.seeders()).isEqualTo(a[0] + b[0]);
+        assertThat(census.leechers()).isEqualTo(a[1] + b[1]);
+        assertThat(census.downloaded()).isEqualTo(a[2] + b[2]);
+        assertThat(census.clients())
+                .containsExactly(
+                        new SwarmStore.ClientCount("qBittorrent 4.6.5.0", 2),
+                        new SwarmStore.ClientCount("BitTorrent 7.4.3", 1),
+                        new SwarmStore.ClientCount("Transmission 4.0.5.0", 1),
+                        new SwarmStore.ClientCount("libtorrent 0.13.8.0", 1));
+    }
+
+    @Test
+    void censusOfAnEmptyStoreIsZeros() {
+        assertThat(store.census()).isEqualTo(new SwarmStore.Census(0, 0, 0, 0, java.util.List.of()));
+    }
+
+    @Test
+    void censusTellsApartABoundedNumberOfIdPrefixesAndCountsTheRestAsOther() {
+        int extra = 10;
+        int peers = IdPrefixCounts.MAX_PREFIXES + extra;
+        byte[] id = new byte[20];
+        for (int i = 0; i < peers; i++) {
+            id[0] = 1; // no client style: every prefix names "unknown"
+            id[1] = (byte) (i >>> 8);
+            id[2] = (byte) i;
+            fill(HASH_A, v4(i), 6881, 100, AnnounceEvent.STARTED, (byte) 0);
+            System.arraycopy(id, 0, request.peerId, 0, 20);
+            response.reset();
+            store.announce(request, 0, true, response);
+        }
+
+        SwarmStore.Census census = store.census();
+
+        assertThat(census.peers()).isEqualTo(peers);
+        assertThat(census.clients())
+                .containsExactly(
+                        new SwarmStore.ClientCount("unknown", IdPrefixCounts.MAX_PREFIXES),
+                        new SwarmStore.ClientCount(SwarmStore.Census.OTHER_CLIENTS, extra));
+    }
+
     // ---- expiry -----------------------------------------------------------------------------------
 
     @Test
@@ -325,6 +389,15 @@ class SwarmStoreTest {
         fill(hash, address, port, left, event, id);
         response.reset();
         store.announce(request, numWant, otherFamily, response);
+        store.checkInvariants();
+    }
+
+    /** Announces from {@code address}:6881 with the 20-character {@code peerId}. */
+    private void announceAs(String peerId, int hash, byte[] address, long left, AnnounceEvent event) {
+        fill(hash, address, 6881, left, event, (byte) 0);
+        System.arraycopy(peerId.getBytes(java.nio.charset.StandardCharsets.US_ASCII), 0, request.peerId, 0, 20);
+        response.reset();
+        store.announce(request, 0, true, response);
         store.checkInvariants();
     }
 
