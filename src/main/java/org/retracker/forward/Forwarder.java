@@ -232,7 +232,7 @@ final class Forwarder {
     synchronized ForwarderStatus status() {
         return new ForwarderStatus(
                 spec.name(),
-                spec.uri().toString(),
+                spec.shownUri(),
                 state.name().toLowerCase(java.util.Locale.ROOT),
                 reason,
                 state == State.ACTIVE ? 0 : retryAtMillis,

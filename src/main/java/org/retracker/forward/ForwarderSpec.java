@@ -29,6 +29,54 @@ public record ForwarderSpec(
         }
     }
 
+    /** A path segment this long made only of letters and digits is taken for a passkey. */
+    static final int PASSKEY_SEGMENT_MIN = 16;
+
+    /**
+     * The URI as {@code /stats} and the log show it: without user info, with the query (private
+     * trackers' {@code passkey=}) and any passkey-like path segment ({@code /0a1b…/announce}) as
+     * {@code ***}. The forwarder's name is what identifies it to an operator.
+     */
+    public String shownUri() {
+        StringBuilder b = new StringBuilder(64).append(uri.getScheme()).append("://");
+        String host = uri.getHost();
+        b.append(host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host);
+        if (uri.getPort() >= 0) {
+            b.append(':').append(uri.getPort());
+        }
+        String path = uri.getRawPath();
+        if (path != null) {
+            int start = 0;
+            while (start < path.length()) {
+                int slash = path.indexOf('/', start);
+                int end = slash < 0 ? path.length() : slash;
+                String segment = path.substring(start, end);
+                b.append(looksLikePasskey(segment) ? "***" : segment);
+                if (slash < 0) {
+                    break;
+                }
+                b.append('/');
+                start = slash + 1;
+            }
+        }
+        if (uri.getRawQuery() != null) {
+            b.append("?***");
+        }
+        return b.toString();
+    }
+
+    private static boolean looksLikePasskey(String segment) {
+        if (segment.length() < PASSKEY_SEGMENT_MIN) {
+            return false;
+        }
+        for (int i = 0; i < segment.length(); i++) {
+            if (!Character.isLetterOrDigit(segment.charAt(i)) || segment.charAt(i) > 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The port to connect to: the URI's, or the scheme's default. */
     public int port() {
         return uri.getPort() >= 0 ? uri.getPort() : scheme.defaultPort;

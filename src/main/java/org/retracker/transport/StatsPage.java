@@ -2,6 +2,7 @@ package org.retracker.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.util.NetUtil;
+import java.lang.management.ManagementFactory;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.net.InetSocketAddress;
@@ -82,12 +83,25 @@ final class StatsPage {
         out.writeCharSequence(b, StandardCharsets.UTF_8);
     }
 
+    /** The jar's version (its manifest), {@code dev} when run from classes, as {@code --version}. */
+    private static String version() {
+        String v = StatsPage.class.getPackage().getImplementationVersion();
+        return v == null || v.isBlank() ? "dev" : v;
+    }
+
+    /** Seconds since the JVM started: the tracker is the process. */
+    private static long uptimeSeconds() {
+        return ManagementFactory.getRuntimeMXBean().getUptime() / 1000;
+    }
+
     // ---- JSON ------------------------------------------------------------------------------------
 
     private static void json(Json j, Snapshot s) {
         ServerOptions o = s.options;
         TrackerPolicy p = s.policy;
         j.beginObject();
+        j.name("version").value(version());
+        j.name("uptime_seconds").value(uptimeSeconds());
         j.name("config").beginObject();
         j.name("listen").value(address(o.httpListen()));
         j.name("udp_listen").value(address(o.udpListen()));
@@ -219,6 +233,8 @@ final class StatsPage {
     private static void text(StringBuilder b, Snapshot s) {
         ServerOptions o = s.options;
         TrackerPolicy p = s.policy;
+        b.append("version: ").append(version()).append('\n');
+        b.append("uptime: ").append(uptimeSeconds()).append(" s\n");
         b.append("config:\n");
         setting(b, "listen", show(o.httpListen()));
         setting(b, "udp_listen", show(o.udpListen()));

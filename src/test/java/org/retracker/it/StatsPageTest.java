@@ -47,6 +47,8 @@ class StatsPageTest extends LoopbackTrackerTest {
     }
 
     private static final Map<String, Type> TOP = schema(
+            "version", Type.STRING,
+            "uptime_seconds", Type.INT,
             "config", Type.OBJECT,
             "swarms", Type.INT,
             "peers", Type.INT,
