@@ -10,8 +10,10 @@ IMAGE := target/image
 JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
 # Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
 ARGS ?=
+# Arguments for `make jmh` (JMH's own), e.g. make jmh JMH_ARGS="-f 1 -wi 3 -i 5 -w 2s -r 2s UdpBenchmark"
+JMH_ARGS ?=
 
-.PHONY: run test build image dist fmt fmt-check lint lint-fix check clean
+.PHONY: run test build image dist jmh fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -38,6 +40,13 @@ dist: image
 	tar -C target --transform "s,^image,$$name," --owner=0 --group=0 --numeric-owner \
 	  -czf target/$$name.tar.gz image; \
 	echo "target/$$name.tar.gz ($$(du -h target/$$name.tar.gz | cut -f1))"
+
+## Build target/benchmarks.jar (profile jmh) and run the hot-path JMH benchmarks with -prof gc.
+## Forked JVMs inherit these flags; Add-Opens is spelled out because forks do not read the manifest.
+jmh:
+	$(MVN) -q -Pjmh -Dmaven.test.skip=true package
+	$(JAVA_HOME)/bin/java $(JAVA_FLAGS) --add-opens=java.base/java.nio=ALL-UNNAMED \
+	  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -jar target/benchmarks.jar -prof gc $(JMH_ARGS)
 
 fmt:
 	$(MVN) -q spotless:apply

@@ -30,8 +30,9 @@ import org.jspecify.annotations.Nullable;
  * keep a linear-probing index whose hash is seeded per process, so chosen addresses and ports cannot
  * pile up in one probe chain.
  *
- * <p>Memory per IPv4 peer: 8 (key) + 4 (seen) + 20 (id) bytes, plus growth slack and 8 bytes of index
- * in large swarms. Not thread-safe: the owning {@link SwarmStore} shard lock guards it.
+ * <p>Memory per IPv4 peer: 8 (key) + 4 (seen) + 20 (id) bytes, plus growth slack and, above 16
+ * slots, 8 to 16 bytes of index (MemoryPerPeerTest holds the total to a budget). Not thread-safe:
+ * the owning {@link SwarmStore} shard lock guards it.
  */
 final class PeerTable {
     /** Capacity of a new table: most swarms hold one or two peers of a family. */

@@ -395,12 +395,8 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             ByteBuf body,
             boolean headOnly,
             boolean keepAlive) {
-        int length = body.readableBytes();
-        ByteBuf out = ctx.alloc().ioBuffer(160 + (headOnly ? 0 : length));
-        HttpResponseEncoder.writeHead(out, status, contentType, length, keepAlive);
-        if (!headOnly) {
-            out.writeBytes(body, body.readerIndex(), length);
-        }
+        ByteBuf out = ctx.alloc().ioBuffer(160 + (headOnly ? 0 : body.readableBytes()));
+        HttpResponseEncoder.writeResponse(out, status, contentType, body, headOnly, keepAlive);
         if (keepAlive) {
             ctx.write(out, ctx.voidPromise());
         } else {

@@ -238,6 +238,26 @@ public final class HttpResponseEncoder {
         out.writeBytes(keepAlive ? KEEP_ALIVE : CLOSE);
     }
 
+    /**
+     * Writes a whole response: the head of {@link #writeHead} for the readable bytes of {@code body}
+     * and, unless {@code headOnly} (a {@code HEAD} request), those bytes. {@code body} is not read.
+     */
+    public static void writeResponse(
+            ByteBuf out, byte[] statusLine, byte[] contentType, ByteBuf body, boolean headOnly, boolean keepAlive) {
+        int length = body.readableBytes();
+        writeHead(out, statusLine, contentType, length, keepAlive);
+        if (headOnly) {
+            return;
+        }
+        if (body.hasArray()) {
+            // From the backing array: given a ByteBuf source, the direct buffers of Netty 4.2's
+            // adaptive allocator wrap both sides in NIO ByteBuffers, three objects per response.
+            out.writeBytes(body.array(), body.arrayOffset() + body.readerIndex(), length);
+        } else {
+            out.writeBytes(body, body.readerIndex(), length);
+        }
+    }
+
     static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
     }

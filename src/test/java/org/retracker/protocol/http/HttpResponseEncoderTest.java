@@ -347,6 +347,36 @@ class HttpResponseEncoderTest {
                         + "Connection: close\r\n\r\n");
     }
 
+    @Test
+    void responseIsHeadThenTheReadableBodyWhichStaysUnread() {
+        ByteBuf heap = buffer();
+        heap.writeBytes(HttpResponseEncoder.ascii("xxd8:completei1ee"));
+        heap.skipBytes(2); // a body that does not start at its array's first byte
+        ByteBuf direct = Unpooled.directBuffer(32);
+        buffers.add(direct);
+        direct.writeBytes(HttpResponseEncoder.ascii("d8:completei1ee"));
+        String expected = "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 15\r\n"
+                + "Connection: keep-alive\r\n\r\nd8:completei1ee";
+        for (ByteBuf body : List.of(heap, direct)) {
+            int readerIndex = body.readerIndex();
+            ByteBuf out = buffer();
+            HttpResponseEncoder.writeResponse(out, STATUS_200, TEXT_PLAIN, body, false, true);
+            assertThat(ascii(ByteBufUtil.getBytes(out))).isEqualTo(expected);
+            assertThat(body.readerIndex()).isEqualTo(readerIndex);
+        }
+    }
+
+    @Test
+    void responseToHeadRequestHasTheBodysLengthButNotTheBody() {
+        ByteBuf body = buffer();
+        body.writeBytes(HttpResponseEncoder.ascii("ok\n"));
+        ByteBuf out = buffer();
+        HttpResponseEncoder.writeResponse(out, STATUS_200, TEXT_PLAIN, body, true, false);
+        assertThat(ascii(ByteBufUtil.getBytes(out)))
+                .isEqualTo("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 3\r\n"
+                        + "Connection: close\r\n\r\n");
+    }
+
     // ---- helpers ----------------------------------------------------------------------------------
 
     private ByteBuf lastOut = Unpooled.EMPTY_BUFFER;
