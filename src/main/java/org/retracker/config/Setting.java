@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingOptions;
@@ -200,6 +201,23 @@ public enum Setting {
             "",
             "Admin HTTP listen address, in the same forms as listen: when set, /stats and /metrics are"
                     + " served there only (the tracker's HTTP listener answers 404 for them); '' for none."),
+    ACCESS_LIST(
+            "access_list",
+            "RETRACKER_ACCESS_LIST",
+            null,
+            "--access-list",
+            Kind.PATH,
+            "",
+            "Access list file: info hashes as 40 hex digits, one a line, # for comments; '' for none."
+                    + " Torrents it refuses get 'torrent not allowed on this tracker'. SIGHUP reloads it."),
+    ACCESS_LIST_MODE(
+            "access_list_mode",
+            "RETRACKER_ACCESS_LIST_MODE",
+            null,
+            "--access-list-mode",
+            Kind.ACCESS_MODE,
+            "allow",
+            "allow: only the torrents on access_list are served; deny: every torrent but those."),
     FORWARDS(
             "forwards",
             "RETRACKER_FORWARDS",
@@ -354,7 +372,9 @@ public enum Setting {
         /** A list of address blocks: {@code List<Cidr>}. */
         CIDRS,
         /** A file path, or empty for none: {@code String}. */
-        PATH
+        PATH,
+        /** {@code allow} or {@code deny}: {@link AccessList.Mode}. */
+        ACCESS_MODE
     }
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
@@ -485,6 +505,7 @@ public enum Setting {
             case STRING -> "TEXT";
             case CIDRS -> "CIDRS";
             case PATH -> "FILE";
+            case ACCESS_MODE -> "MODE";
         };
     }
 
@@ -549,6 +570,7 @@ public enum Setting {
                         + ")";
             case STRING -> "expected text of at most " + TrackerConfig.MAX_TRACKER_ID_BYTES + " bytes";
             case PATH -> "expected a file path of at most " + TrackerConfig.MAX_PATH_BYTES + " bytes, or '' for none";
+            case ACCESS_MODE -> "expected allow or deny";
             case CIDRS ->
                 fromText
                         ? "expected at most " + TrackerConfig.MAX_TRUSTED_PROXIES
@@ -588,6 +610,13 @@ public enum Setting {
             }
             case STRING, PATH -> text;
             case CIDRS -> parseCidrs(text.isEmpty() ? List.of() : List.of(text.split(",", -1)));
+            case ACCESS_MODE -> {
+                AccessList.Mode mode = AccessList.Mode.parse(text);
+                if (mode == null) {
+                    throw invalid(true, quote(raw));
+                }
+                yield mode;
+            }
         };
         if (!withinLimits(value)) {
             throw invalid(true, quote(raw));
@@ -651,6 +680,13 @@ public enum Setting {
                 }
                 yield parseCidrs(items);
             }
+            case ACCESS_MODE -> {
+                AccessList.Mode mode = yaml instanceof String s ? AccessList.Mode.parse(s) : null;
+                if (mode == null) {
+                    throw invalid(false, describe(yaml));
+                }
+                yield mode;
+            }
         };
         if (!withinLimits(value)) {
             throw invalid(false, describe(yaml));
@@ -684,6 +720,7 @@ public enum Setting {
                 value instanceof String s
                         && s.getBytes(StandardCharsets.UTF_8).length <= TrackerConfig.MAX_PATH_BYTES
                         && s.indexOf(0) < 0;
+            case ACCESS_MODE -> value instanceof AccessList.Mode;
         };
     }
 

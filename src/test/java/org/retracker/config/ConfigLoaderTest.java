@@ -21,6 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
@@ -380,6 +381,46 @@ class ConfigLoaderTest {
         assertThat(fileError("age: !!java.lang.Object {}\n")).contains("invalid YAML");
     }
 
+    // ---- access list ----
+
+    @Test
+    void accessListIsOffByDefaultAndSetLikeAnyKey() throws Exception {
+        TrackerConfig d = load(null, Map.of(), Map.of());
+        assertThat(d.accessList()).isEmpty();
+        assertThat(d.accessListMode()).isEqualTo(AccessList.Mode.ALLOW);
+
+        String f = file("access_list: /etc/retracker/deny.txt\naccess_list_mode: deny\n");
+        TrackerConfig fromFile = load(f, Map.of(), Map.of());
+        assertThat(fromFile.accessList()).isEqualTo("/etc/retracker/deny.txt");
+        assertThat(fromFile.accessListMode()).isEqualTo(AccessList.Mode.DENY);
+
+        TrackerConfig fromEnv = load(
+                f, Map.of("RETRACKER_ACCESS_LIST", "/srv/allow.txt", "RETRACKER_ACCESS_LIST_MODE", "Allow"), Map.of());
+        assertThat(fromEnv.accessList()).isEqualTo("/srv/allow.txt");
+        assertThat(fromEnv.accessListMode()).isEqualTo(AccessList.Mode.ALLOW);
+
+        TrackerConfig fromFlags = load(
+                f,
+                Map.of("RETRACKER_ACCESS_LIST_MODE", "allow"),
+                Map.of(Setting.ACCESS_LIST, "", Setting.ACCESS_LIST_MODE, "deny"));
+        assertThat(fromFlags.accessList()).as("'' turns it off").isEmpty();
+        assertThat(fromFlags.accessListMode()).isEqualTo(AccessList.Mode.DENY);
+    }
+
+    @Test
+    void accessListModeIsAllowOrDeny() throws IOException {
+        assertThat(error(null, Map.of("RETRACKER_ACCESS_LIST_MODE", "whitelist"), Map.of()))
+                .isEqualTo("environment variable RETRACKER_ACCESS_LIST_MODE: expected allow or deny, got 'whitelist'");
+        assertThat(error(null, Map.of(), Map.of(Setting.ACCESS_LIST_MODE, "off")))
+                .isEqualTo("option --access-list-mode: expected allow or deny, got 'off'");
+        String f = file("access_list_mode: true\n");
+        assertThat(error(f, Map.of(), Map.of()))
+                .isEqualTo(f + ": key 'access_list_mode': expected allow or deny, got true");
+        assertThat(fileError("access_list: [a, b]\n"))
+                .endsWith("key 'access_list': expected a file path of at most 4096 bytes, or '' for none, got a list"
+                        + " of 2 items (quote it to make it text)");
+    }
+
     @Test
     void missingFileIsAnError() {
         String missing = dir.resolve("nope.yml").toString();
@@ -630,6 +671,8 @@ class ConfigLoaderTest {
                         d.httpRequestTimeout(),
                         d.prometheus(),
                         d.adminListen(),
+                        d.accessList(),
+                        d.accessListMode(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key 'min_announce_interval': expected at most announce_response_interval (600), got 900");
@@ -653,6 +696,8 @@ class ConfigLoaderTest {
                         d.httpRequestTimeout(),
                         d.prometheus(),
                         d.adminListen(),
+                        d.accessList(),
+                        d.accessListMode(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("key 'age': expected a positive number of minutes");
@@ -682,6 +727,8 @@ class ConfigLoaderTest {
                 d.httpRequestTimeout(),
                 d.prometheus(),
                 d.adminListen(),
+                d.accessList(),
+                d.accessListMode(),
                 d.forwarding());
 
         proxies.clear();
