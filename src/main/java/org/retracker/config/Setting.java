@@ -1,7 +1,6 @@
 package org.retracker.config;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -585,10 +584,10 @@ public enum Setting {
      *
      * @return the typed value (see {@link Kind})
      */
-    Object fromText(String raw) throws InvalidValueException {
+    Object fromText(String raw, HostResolver resolver) throws InvalidValueException {
         String text = kind == Kind.STRING ? raw : raw.strip();
         Object value = switch (kind) {
-            case ADDRESS -> parseAddress(text);
+            case ADDRESS -> parseAddress(text, resolver);
             case BOOLEAN -> {
                 Boolean b = booleanOrNull(text);
                 if (b == null) {
@@ -629,7 +628,7 @@ public enum Setting {
      *
      * @return the typed value (see {@link Kind})
      */
-    Object fromYaml(@Nullable Object yaml) throws InvalidValueException {
+    Object fromYaml(@Nullable Object yaml, HostResolver resolver) throws InvalidValueException {
         Object value = switch (kind) {
             case ADDRESS -> {
                 if (yaml == null) {
@@ -638,7 +637,7 @@ public enum Setting {
                 if (!(yaml instanceof String s)) {
                     throw invalid(false, describe(yaml));
                 }
-                yield parseAddress(s.strip());
+                yield parseAddress(s.strip(), resolver);
             }
             case BOOLEAN -> {
                 if (!(yaml instanceof Boolean b)) {
@@ -752,7 +751,8 @@ public enum Setting {
      * Parses a listen address. An empty host is the wildcard address (the transport makes that one
      * dual-stack socket); a host name is resolved once, here, at start-up.
      */
-    private static Optional<InetSocketAddress> parseAddress(String text) throws InvalidValueException {
+    private static Optional<InetSocketAddress> parseAddress(String text, HostResolver resolver)
+            throws InvalidValueException {
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -782,7 +782,7 @@ public enum Setting {
             return Optional.of(new InetSocketAddress(port));
         }
         try {
-            return Optional.of(new InetSocketAddress(InetAddress.getByName(host), port));
+            return Optional.of(new InetSocketAddress(resolver.resolve(host), port));
         } catch (UnknownHostException e) {
             throw new InvalidValueException("cannot resolve host '" + host + "' in " + quote(text));
         }
