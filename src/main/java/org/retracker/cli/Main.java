@@ -9,6 +9,8 @@ import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
+import org.retracker.core.AccessList;
+import org.retracker.core.AccessListFile;
 import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingService;
@@ -22,13 +24,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Exit status: 0 after {@code --help} or {@code --version} and after SIGTERM or SIGINT (a
  * graceful stop), 1 when a listener cannot start
- * (address in use, permission), 2 for a bad option or setting. Each failure is one line on stderr.
+ * (address in use, permission), 2 for a bad option, setting, forwarders file or access list. Each
+ * failure is one line on stderr. SIGHUP reloads the forwarders file and the access list.
  */
 public final class Main {
     /** Exit status when the tracker cannot start, e.g. its port is taken. */
     static final int EXIT_START_FAILED = 1;
 
-    /** Exit status for a bad option, setting or forwarders file. */
+    /** Exit status for a bad option, setting, forwarders file or access list. */
     static final int EXIT_BAD_CONFIG = 2;
 
     /** The version when not running from the packaged jar (no manifest). */
@@ -49,15 +52,18 @@ public final class Main {
         }
         configureLogging(run.config().debug());
         List<ForwarderSpec> forwarders;
+        AccessList accessList;
         try {
             forwarders = forwarders(run.config());
-        } catch (ForwardersFile.InvalidForwardersException e) {
+            accessList = accessList(run.config());
+        } catch (ForwardersFile.InvalidForwardersException | AccessListFile.InvalidAccessListException e) {
             System.err.println(e.getMessage());
             System.exit(EXIT_BAD_CONFIG);
             return;
         }
         UpstreamClients clients = new UpstreamClients(run.config().forwarding().timeout());
-        RunningTracker tracker = start(run.config(), forwarders, version, TrackerServer::start, clients, System.err);
+        RunningTracker tracker =
+                start(run.config(), forwarders, accessList, version, TrackerServer::start, clients, System.err);
         if (tracker == null) {
             clients.close();
             System.exit(EXIT_START_FAILED);
@@ -67,14 +73,15 @@ public final class Main {
         // The hook covers other ways the JVM may end.
         Runtime.getRuntime().addShutdownHook(new Thread(tracker::close, "retracker-shutdown"));
         Signals.onTerminate(() -> new Thread(tracker::close, "retracker-shutdown").start());
-        Signals.onHangup(tracker::reloadForwarders);
+        Signals.onHangup(tracker::reload);
         tracker.awaitClosed();
         clients.close();
         System.exit(0);
     }
 
     /**
-     * Starts the tracker, or prints why it cannot to {@code err} and returns {@code null}.
+     * Starts the tracker without forwarders or access list, or prints why it cannot to {@code err}
+     * and returns {@code null}.
      *
      * @param starter {@link TrackerServer#start} in production
      */
@@ -83,6 +90,7 @@ public final class Main {
         return start(
                 config,
                 List.of(),
+                AccessList.NONE,
                 version,
                 starter,
                 spec -> {
@@ -91,16 +99,20 @@ public final class Main {
                 err);
     }
 
-    /** As above, forwarding to {@code forwarders} with clients from {@code clients}. */
+    /**
+     * As above, forwarding to {@code forwarders} with clients from {@code clients} and serving what
+     * {@code accessList} permits.
+     */
     static @Nullable RunningTracker start(
             TrackerConfig config,
             List<ForwarderSpec> forwarders,
+            AccessList accessList,
             String version,
             RunningTracker.ServerStarter starter,
             ForwardingService.ClientFactory clients,
             PrintStream err) {
         try {
-            return RunningTracker.start(config, forwarders, version, starter, clients);
+            return RunningTracker.start(config, forwarders, accessList, version, starter, clients);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             err.println("interrupted while starting");
@@ -152,6 +164,12 @@ public final class Main {
     static List<ForwarderSpec> forwarders(TrackerConfig config) throws ForwardersFile.InvalidForwardersException {
         String file = config.forwarding().forwards();
         return file.isEmpty() ? List.of() : ForwardersFile.read(Path.of(file));
+    }
+
+    /** The access list of {@code config}'s access list file; {@link AccessList#NONE} when it names none. */
+    static AccessList accessList(TrackerConfig config) throws AccessListFile.InvalidAccessListException {
+        String file = config.accessList();
+        return file.isEmpty() ? AccessList.NONE : AccessListFile.read(Path.of(file), config.accessListMode());
     }
 
     /** The jar manifest's Implementation-Version, or {@value #DEV_VERSION}. */

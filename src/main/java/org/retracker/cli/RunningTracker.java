@@ -12,6 +12,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
+import org.retracker.core.AccessList;
+import org.retracker.core.AccessListFile;
 import org.retracker.core.AnnounceService;
 import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardersFile;
@@ -60,19 +62,31 @@ final class RunningTracker implements AutoCloseable {
 
     private final TrackerServer server;
     private final ScheduledExecutorService housekeeping;
+    private final AnnounceService service;
     private final @Nullable ForwardingService forwarding;
     private final @Nullable Path forwardersFile;
+    private final @Nullable Path accessListFile;
+    private final AccessList.Mode accessListMode;
+    /** Reloads come on a new thread per signal: one at a time, so the last file read wins. */
+    private final Object reloadLock = new Object();
+
     private final CountDownLatch closed = new CountDownLatch(1);
 
     private RunningTracker(
             TrackerServer server,
             ScheduledExecutorService housekeeping,
+            AnnounceService service,
             @Nullable ForwardingService forwarding,
-            @Nullable Path forwardersFile) {
+            @Nullable Path forwardersFile,
+            @Nullable Path accessListFile,
+            AccessList.Mode accessListMode) {
         this.server = server;
         this.housekeeping = housekeeping;
+        this.service = service;
         this.forwarding = forwarding;
         this.forwardersFile = forwardersFile;
+        this.accessListFile = accessListFile;
+        this.accessListMode = accessListMode;
     }
 
     /**
@@ -82,19 +96,21 @@ final class RunningTracker implements AutoCloseable {
      * @throws Exception whatever {@code starter} throws when a listener cannot start
      */
     static RunningTracker start(TrackerConfig config, String version, ServerStarter starter) throws Exception {
-        return start(config, List.of(), version, starter, spec -> {
+        return start(config, List.of(), AccessList.NONE, version, starter, spec -> {
             throw new IllegalStateException("no forwarders expected");
         });
     }
 
     /**
      * As {@link #start(TrackerConfig, String, ServerStarter)}, forwarding to {@code forwarders}
-     * (read from {@code config}'s forwarders file, which SIGHUP reloads) with clients from {@code
-     * clients}.
+     * (read from {@code config}'s forwarders file) with clients from {@code clients}, and serving
+     * what {@code accessList} (read from {@code config}'s access list) permits. SIGHUP reloads both
+     * files ({@link #reload}).
      */
     static RunningTracker start(
             TrackerConfig config,
             List<ForwarderSpec> forwarders,
+            AccessList accessList,
             String version,
             ServerStarter starter,
             ForwardingService.ClientFactory clients)
@@ -105,6 +121,8 @@ final class RunningTracker implements AutoCloseable {
         log.debug("configuration: {}", config);
         SwarmStore store = new SwarmStore(InstantSource.system());
         AnnounceService service = new AnnounceService(config.toPolicy(), store);
+        service.accessList(accessList);
+        warnIfRefusingEverything(accessList);
         String file = config.forwarding().forwards();
         ForwardingService forwarding = null;
         if (!file.isEmpty()) {
@@ -125,7 +143,7 @@ final class RunningTracker implements AutoCloseable {
             throw e;
         }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}",
+                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {}",
                 version,
                 show(server.httpAddress()),
                 show(server.udpAddress()),
@@ -133,7 +151,8 @@ final class RunningTracker implements AutoCloseable {
                 metrics == null ? "off" : "on",
                 server.transportName(),
                 PlatformDependent.hasUnsafe() ? "on" : "off",
-                forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file);
+                forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file,
+                accessList);
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "retracker-housekeeping");
             t.setDaemon(true);
@@ -147,7 +166,34 @@ final class RunningTracker implements AutoCloseable {
             var unusedStats = housekeeping.scheduleAtFixedRate(
                     () -> logStats(line), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
         }
-        return new RunningTracker(server, housekeeping, forwarding, file.isEmpty() ? null : Path.of(file));
+        String accessFile = config.accessList();
+        return new RunningTracker(
+                server,
+                housekeeping,
+                service,
+                forwarding,
+                file.isEmpty() ? null : Path.of(file),
+                accessFile.isEmpty() ? null : Path.of(accessFile),
+                config.accessListMode());
+    }
+
+    /**
+     * SIGHUP: re-reads the forwarders file and the access list, each on its own, so a bad one of
+     * them keeps its running version without holding back the other.
+     */
+    void reload() {
+        synchronized (reloadLock) {
+            if (forwardersFile == null && accessListFile == null) {
+                log.info("SIGHUP: nothing to reload (no forwarders file, no access list)");
+                return;
+            }
+            if (forwardersFile != null) {
+                reloadForwarders();
+            }
+            if (accessListFile != null) {
+                reloadAccessList();
+            }
+        }
     }
 
     /**
@@ -164,18 +210,60 @@ final class RunningTracker implements AutoCloseable {
             log.info("SIGHUP: no forwarders file to reload");
             return false;
         }
-        try {
-            List<ForwarderSpec> specs = ForwardersFile.read(file);
-            f.setForwarders(specs);
-            log.info("SIGHUP: reloaded {} forwarders from {}", specs.size(), file);
-            return true;
-        } catch (ForwardersFile.InvalidForwardersException e) {
-            log.error("SIGHUP: kept the running forwarders: {}", e.getMessage());
-            return false;
-        } catch (RuntimeException e) {
-            log.error("SIGHUP: kept the running forwarders after an unexpected error", e);
+        synchronized (reloadLock) {
+            try {
+                List<ForwarderSpec> specs = ForwardersFile.read(file);
+                f.setForwarders(specs);
+                log.info("SIGHUP: reloaded {} forwarders from {}", specs.size(), file);
+                return true;
+            } catch (ForwardersFile.InvalidForwardersException e) {
+                log.error("SIGHUP: kept the running forwarders: {}", e.getMessage());
+                return false;
+            } catch (RuntimeException e) {
+                log.error("SIGHUP: kept the running forwarders after an unexpected error", e);
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Re-reads the access list (SIGHUP) in the mode it was started with and swaps it in whole:
+     * requests already under way finish with the old list, later ones get the new one. A bad file
+     * is logged with its line and the running list stays.
+     *
+     * @return whether the new list was taken
+     */
+    boolean reloadAccessList() {
+        Path file = accessListFile;
+        if (file == null) {
+            log.info("SIGHUP: no access list to reload");
             return false;
         }
+        synchronized (reloadLock) {
+            try {
+                AccessList list = AccessListFile.read(file, accessListMode);
+                service.accessList(list);
+                log.info("SIGHUP: reloaded the access list: {}", list);
+                warnIfRefusingEverything(list);
+                return true;
+            } catch (AccessListFile.InvalidAccessListException e) {
+                log.error("SIGHUP: kept the running access list ({}): {}", service.accessList(), e.getMessage());
+                return false;
+            } catch (RuntimeException e) {
+                log.error("SIGHUP: kept the running access list after an unexpected error", e);
+                return false;
+            }
+        }
+    }
+
+    private static void warnIfRefusingEverything(AccessList list) {
+        if (list.isOn() && list.mode() == AccessList.Mode.ALLOW && list.size() == 0) {
+            log.warn("access list {} allows no torrent: every announce and scrape is refused", list.file());
+        }
+    }
+
+    AnnounceService service() {
+        return service;
     }
 
     @Nullable

@@ -29,7 +29,7 @@ final class Signals {
         try {
             Signal.handle(new Signal("HUP"), signal -> action.run());
         } catch (IllegalArgumentException e) {
-            log.warn("SIGHUP is not available here: reloading the forwarders needs a restart");
+            log.warn("SIGHUP is not available here: reloading the forwarders and the access list needs a restart");
         }
     }
 }

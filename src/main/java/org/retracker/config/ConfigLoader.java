@@ -3,7 +3,6 @@ package org.retracker.config;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -11,12 +10,10 @@ import java.util.EnumMap;
 import java.util.Map;
 import java.util.StringJoiner;
 import org.jspecify.annotations.Nullable;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.retracker.yaml.BoundedYaml;
 import org.snakeyaml.engine.v2.exceptions.DuplicateKeyException;
 import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Builds a {@link TrackerConfig} from four layers, each overriding the one before for every key it
@@ -47,45 +44,73 @@ public final class ConfigLoader {
      */
     public static TrackerConfig load(@Nullable String configFlag, Map<Setting, String> flags, Map<String, String> env)
             throws ConfigException {
-        Map<Setting, Object> values = new EnumMap<>(Setting.class);
+        HostResolver resolver = HostResolver.SYSTEM;
         Map<Setting, Origin> origins = new EnumMap<>(Setting.class);
-        for (Setting s : Setting.values()) {
-            setFromText(s, s.defaultText(), Origin.ofDefault(s), values, origins);
-        }
+        Map<Setting, Object> values = defaults(origins, resolver);
         String file = configFlag != null ? configFlag : env.get(CONFIG_ENV);
         if (file != null && !file.isEmpty()) {
-            readFile(file, values, origins);
+            applyFile(file, readFile(file), values, origins, resolver);
         }
         for (Setting s : Setting.values()) {
             String text = env.get(s.envVar());
             if (text != null) {
-                setFromText(s, text, Origin.ofEnv(s), values, origins);
+                setFromText(s, text, Origin.ofEnv(s), values, origins, resolver);
             }
         }
         for (Map.Entry<Setting, String> flag : flags.entrySet()) {
             Setting s = flag.getKey();
-            setFromText(s, flag.getValue(), Origin.ofFlag(s), values, origins);
+            setFromText(s, flag.getValue(), Origin.ofFlag(s), values, origins, resolver);
         }
         checkOrder(values, origins);
         return TrackerConfig.of(values);
     }
 
+    /**
+     * The defaults overridden by a config file whose bytes are {@code content}: what {@link #load}
+     * makes of {@code -c source} with no environment and no flags. For the fuzz target.
+     */
+    static TrackerConfig loadFileContent(String source, byte[] content, HostResolver resolver) throws ConfigException {
+        Map<Setting, Origin> origins = new EnumMap<>(Setting.class);
+        Map<Setting, Object> values = defaults(origins, resolver);
+        String text;
+        try {
+            text = BoundedYaml.decode(content);
+        } catch (CharacterCodingException e) {
+            throw new ConfigException(source + ": cannot read the config file: not UTF-8 text");
+        }
+        applyFile(source, text, values, origins, resolver);
+        checkOrder(values, origins);
+        return TrackerConfig.of(values);
+    }
+
+    private static Map<Setting, Object> defaults(Map<Setting, Origin> origins, HostResolver resolver)
+            throws ConfigException {
+        Map<Setting, Object> values = new EnumMap<>(Setting.class);
+        for (Setting s : Setting.values()) {
+            setFromText(s, s.defaultText(), Origin.ofDefault(s), values, origins, resolver);
+        }
+        return values;
+    }
+
     private static void setFromText(
-            Setting s, String text, Origin origin, Map<Setting, Object> values, Map<Setting, Origin> origins)
+            Setting s,
+            String text,
+            Origin origin,
+            Map<Setting, Object> values,
+            Map<Setting, Origin> origins,
+            HostResolver resolver)
             throws ConfigException {
         try {
-            values.put(s, s.fromText(text));
+            values.put(s, s.fromText(text, resolver));
         } catch (InvalidValueException e) {
             throw new ConfigException(origin.label() + ": " + e.getMessage());
         }
         origins.put(s, origin);
     }
 
-    private static void readFile(String file, Map<Setting, Object> values, Map<Setting, Origin> origins)
-            throws ConfigException {
-        String text;
+    private static String readFile(String file) throws ConfigException {
         try {
-            text = Files.readString(Path.of(file));
+            return BoundedYaml.readText(Path.of(file));
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": cannot read the config file: no such file");
         } catch (AccessDeniedException e) {
@@ -95,6 +120,11 @@ public final class ConfigLoader {
         } catch (IOException | InvalidPathException e) {
             throw new ConfigException(file + ": cannot read the config file: " + e.getMessage());
         }
+    }
+
+    private static void applyFile(
+            String file, String text, Map<Setting, Object> values, Map<Setting, Origin> origins, HostResolver resolver)
+            throws ConfigException {
         Object document = parseYaml(file, text);
         if (document == null) {
             return;
@@ -111,7 +141,7 @@ public final class ConfigLoader {
             }
             Origin origin = Origin.ofFile(file, s);
             try {
-                values.put(s, s.fromYaml(entry.getValue()));
+                values.put(s, s.fromYaml(entry.getValue(), resolver));
             } catch (InvalidValueException e) {
                 throw new ConfigException(origin.label() + ": " + e.getMessage());
             }
@@ -120,13 +150,8 @@ public final class ConfigLoader {
     }
 
     private static @Nullable Object parseYaml(String file, String text) throws ConfigException {
-        LoadSettings settings = LoadSettings.builder()
-                .setLabel(file)
-                .setSchema(new CoreSchema())
-                .setAllowDuplicateKeys(false)
-                .build();
         try {
-            return new Load(settings).loadFromString(text);
+            return BoundedYaml.load(file, text);
         } catch (DuplicateKeyException e) {
             String problem = e.getProblem();
             String prefix = "found duplicate key ";

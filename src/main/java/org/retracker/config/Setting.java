@@ -1,7 +1,6 @@
 package org.retracker.config;
 
 import java.math.BigInteger;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
+import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingOptions;
@@ -200,6 +200,23 @@ public enum Setting {
             "",
             "Admin HTTP listen address, in the same forms as listen: when set, /stats and /metrics are"
                     + " served there only (the tracker's HTTP listener answers 404 for them); '' for none."),
+    ACCESS_LIST(
+            "access_list",
+            "RETRACKER_ACCESS_LIST",
+            null,
+            "--access-list",
+            Kind.PATH,
+            "",
+            "Access list file: info hashes as 40 hex digits, one a line, # for comments; '' for none."
+                    + " Torrents it refuses get 'torrent not allowed on this tracker'. SIGHUP reloads it."),
+    ACCESS_LIST_MODE(
+            "access_list_mode",
+            "RETRACKER_ACCESS_LIST_MODE",
+            null,
+            "--access-list-mode",
+            Kind.ACCESS_MODE,
+            "allow",
+            "allow: only the torrents on access_list are served; deny: every torrent but those."),
     FORWARDS(
             "forwards",
             "RETRACKER_FORWARDS",
@@ -354,7 +371,9 @@ public enum Setting {
         /** A list of address blocks: {@code List<Cidr>}. */
         CIDRS,
         /** A file path, or empty for none: {@code String}. */
-        PATH
+        PATH,
+        /** {@code allow} or {@code deny}: {@link AccessList.Mode}. */
+        ACCESS_MODE
     }
 
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
@@ -485,6 +504,7 @@ public enum Setting {
             case STRING -> "TEXT";
             case CIDRS -> "CIDRS";
             case PATH -> "FILE";
+            case ACCESS_MODE -> "MODE";
         };
     }
 
@@ -549,6 +569,7 @@ public enum Setting {
                         + ")";
             case STRING -> "expected text of at most " + TrackerConfig.MAX_TRACKER_ID_BYTES + " bytes";
             case PATH -> "expected a file path of at most " + TrackerConfig.MAX_PATH_BYTES + " bytes, or '' for none";
+            case ACCESS_MODE -> "expected allow or deny";
             case CIDRS ->
                 fromText
                         ? "expected at most " + TrackerConfig.MAX_TRUSTED_PROXIES
@@ -563,10 +584,10 @@ public enum Setting {
      *
      * @return the typed value (see {@link Kind})
      */
-    Object fromText(String raw) throws InvalidValueException {
+    Object fromText(String raw, HostResolver resolver) throws InvalidValueException {
         String text = kind == Kind.STRING ? raw : raw.strip();
         Object value = switch (kind) {
-            case ADDRESS -> parseAddress(text);
+            case ADDRESS -> parseAddress(text, resolver);
             case BOOLEAN -> {
                 Boolean b = booleanOrNull(text);
                 if (b == null) {
@@ -588,6 +609,13 @@ public enum Setting {
             }
             case STRING, PATH -> text;
             case CIDRS -> parseCidrs(text.isEmpty() ? List.of() : List.of(text.split(",", -1)));
+            case ACCESS_MODE -> {
+                AccessList.Mode mode = AccessList.Mode.parse(text);
+                if (mode == null) {
+                    throw invalid(true, quote(raw));
+                }
+                yield mode;
+            }
         };
         if (!withinLimits(value)) {
             throw invalid(true, quote(raw));
@@ -600,7 +628,7 @@ public enum Setting {
      *
      * @return the typed value (see {@link Kind})
      */
-    Object fromYaml(@Nullable Object yaml) throws InvalidValueException {
+    Object fromYaml(@Nullable Object yaml, HostResolver resolver) throws InvalidValueException {
         Object value = switch (kind) {
             case ADDRESS -> {
                 if (yaml == null) {
@@ -609,7 +637,7 @@ public enum Setting {
                 if (!(yaml instanceof String s)) {
                     throw invalid(false, describe(yaml));
                 }
-                yield parseAddress(s.strip());
+                yield parseAddress(s.strip(), resolver);
             }
             case BOOLEAN -> {
                 if (!(yaml instanceof Boolean b)) {
@@ -651,6 +679,13 @@ public enum Setting {
                 }
                 yield parseCidrs(items);
             }
+            case ACCESS_MODE -> {
+                AccessList.Mode mode = yaml instanceof String s ? AccessList.Mode.parse(s) : null;
+                if (mode == null) {
+                    throw invalid(false, describe(yaml));
+                }
+                yield mode;
+            }
         };
         if (!withinLimits(value)) {
             throw invalid(false, describe(yaml));
@@ -684,6 +719,7 @@ public enum Setting {
                 value instanceof String s
                         && s.getBytes(StandardCharsets.UTF_8).length <= TrackerConfig.MAX_PATH_BYTES
                         && s.indexOf(0) < 0;
+            case ACCESS_MODE -> value instanceof AccessList.Mode;
         };
     }
 
@@ -715,7 +751,8 @@ public enum Setting {
      * Parses a listen address. An empty host is the wildcard address (the transport makes that one
      * dual-stack socket); a host name is resolved once, here, at start-up.
      */
-    private static Optional<InetSocketAddress> parseAddress(String text) throws InvalidValueException {
+    private static Optional<InetSocketAddress> parseAddress(String text, HostResolver resolver)
+            throws InvalidValueException {
         if (text.isEmpty()) {
             return Optional.empty();
         }
@@ -745,7 +782,7 @@ public enum Setting {
             return Optional.of(new InetSocketAddress(port));
         }
         try {
-            return Optional.of(new InetSocketAddress(InetAddress.getByName(host), port));
+            return Optional.of(new InetSocketAddress(resolver.resolve(host), port));
         } catch (UnknownHostException e) {
             throw new InvalidValueException("cannot resolve host '" + host + "' in " + quote(text));
         }

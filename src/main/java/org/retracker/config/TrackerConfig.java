@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
@@ -36,6 +37,9 @@ import org.retracker.transport.StatsOptions;
  * @param prometheus serve {@code GET /metrics} ({@code prometheus_enabled})
  * @param adminListen admin HTTP address for {@code /stats} and {@code /metrics}, {@code null} for
  *     none ({@code admin_listen})
+ * @param accessList the access list file, empty for none ({@code access_list})
+ * @param accessListMode whether {@code accessList} names the only torrents served or the ones refused
+ *     ({@code access_list_mode})
  * @param forwarding forwarders file and how forwarding schedules its work
  */
 public record TrackerConfig(
@@ -58,6 +62,8 @@ public record TrackerConfig(
         int httpRequestTimeout,
         boolean prometheus,
         @Nullable InetSocketAddress adminListen,
+        String accessList,
+        AccessList.Mode accessListMode,
         ForwardingConfig forwarding) {
 
     /** A stats line a minute, as the seed printed them. */
@@ -111,6 +117,7 @@ public record TrackerConfig(
         Setting.IO_THREADS.require(ioThreads);
         Setting.HTTP_IDLE_TIMEOUT.require(httpIdleTimeout);
         Setting.HTTP_REQUEST_TIMEOUT.require(httpRequestTimeout);
+        Setting.ACCESS_LIST.require(accessList);
         if (minAnnounceInterval > announceInterval) {
             throw new IllegalArgumentException(
                     "key 'min_announce_interval': expected at most announce_response_interval (" + announceInterval
@@ -153,6 +160,8 @@ public record TrackerConfig(
                 (Integer) get(v, Setting.HTTP_REQUEST_TIMEOUT),
                 (Boolean) get(v, Setting.PROMETHEUS),
                 address(v.get(Setting.ADMIN_LISTEN)),
+                (String) get(v, Setting.ACCESS_LIST),
+                (AccessList.Mode) get(v, Setting.ACCESS_LIST_MODE),
                 new ForwardingConfig(
                         (String) get(v, Setting.FORWARDS),
                         (Integer) get(v, Setting.FORWARD_TIMEOUT),

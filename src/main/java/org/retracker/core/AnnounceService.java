@@ -22,6 +22,8 @@ public final class AnnounceService {
     private final TrackerPolicy policy;
     private final SwarmStore store;
     private volatile Forwarding forwarding = Forwarding.NONE;
+    /** Swapped whole on reload (SIGHUP); each request reads it once. */
+    private volatile AccessList accessList = AccessList.NONE;
 
     public AnnounceService(TrackerPolicy policy, SwarmStore store) {
         this.policy = policy;
@@ -35,6 +37,19 @@ public final class AnnounceService {
 
     public Forwarding forwarding() {
         return forwarding;
+    }
+
+    /**
+     * Puts {@code list} in force for every request that starts after this returns: at start-up,
+     * and on reload from whatever thread reloads. Swarms of hashes the new list refuses stay until
+     * their peers expire; they are neither announced to nor scraped meanwhile.
+     */
+    public void accessList(AccessList list) {
+        this.accessList = list;
+    }
+
+    public AccessList accessList() {
+        return accessList;
     }
 
     public TrackerPolicy policy() {
@@ -52,12 +67,15 @@ public final class AnnounceService {
      *     replies under one ~1200-byte datagram); HTTP passes {@link TrackerPolicy#numwantMax()}
      * @param bothFamilies whether the reply may carry IPv4 and IPv6 peers (HTTP {@code peers} and
      *     {@code peers6}, BEP 7) or only the requester's family (UDP, BEP 15)
-     * @return {@code null}, or why the announce was refused (then nothing was stored and the reply
-     *     is a failure with {@code retry in} {@link Forwarding#retryInSeconds})
+     * @return {@code null}, or why the announce was refused (then nothing was stored or forwarded,
+     *     and the reply is a failure with {@code retry in} {@link #retryInSeconds})
      */
     public @Nullable FailureReason announce(
             AnnounceRequest request, int replyCap, boolean bothFamilies, AnnounceResponse response) {
         response.reset();
+        if (!accessList.permits(request.infoHash, 0)) {
+            return FailureReason.TORRENT_NOT_ALLOWED; // before forwarding: no swarm, nothing upstream
+        }
         Forwarding f = forwarding;
         FailureReason refused = f.admit(request);
         if (refused != null) {
@@ -75,10 +93,79 @@ public final class AnnounceService {
         return null;
     }
 
-    /** Answers one scrape whose hashes the adapter has already checked against the limit. */
-    public void scrape(ScrapeRequest request, ScrapeResponse response) {
+    /**
+     * BEP 31 {@code retry in} for a refusal {@link #announce} returned: forwarding's for {@link
+     * FailureReason#TRACKER_BUSY}, none (0) otherwise, since retrying a torrent the access list
+     * refuses does not help.
+     */
+    public int retryInSeconds(FailureReason refused) {
+        return refused == FailureReason.TRACKER_BUSY ? forwarding.retryInSeconds() : 0;
+    }
+
+    /**
+     * Answers one scrape whose hashes the adapter has already checked against the limit.
+     *
+     * <p>Hashes the access list refuses get no counts. How they are left out depends on the reply's
+     * shape: BEP 48's {@code files} is a dictionary keyed by hash, so with {@code dropRefused} (HTTP)
+     * they are removed from {@code request} and the reply omits them, as a tracker omits torrents
+     * it does not track; a BEP 15 reply is positional, so without it (UDP) they keep their place
+     * with zero counts, as an unknown torrent has. When every hash is refused there is nothing to
+     * answer and the scrape is refused as an announce would be.
+     *
+     * @return {@code null}, or {@link FailureReason#TORRENT_NOT_ALLOWED} when every hash was refused
+     */
+    public @Nullable FailureReason scrape(ScrapeRequest request, ScrapeResponse response, boolean dropRefused) {
+        AccessList list = accessList;
+        int permitted = request.count;
+        if (list.isOn()) {
+            permitted = dropRefused ? dropRefused(list, request) : countPermitted(list, request);
+            if (permitted == 0) {
+                return FailureReason.TORRENT_NOT_ALLOWED;
+            }
+        }
         store.scrape(request, response);
         forwarding.scraped(request, response);
+        if (permitted < request.count) {
+            zeroRefused(list, request, response);
+        }
+        return null;
+    }
+
+    /** Removes refused hashes from {@code request}, keeping the order of the rest; returns how many stay. */
+    private static int dropRefused(AccessList list, ScrapeRequest request) {
+        byte[] hashes = request.infoHashes;
+        int kept = 0;
+        for (int i = 0; i < request.count; i++) {
+            int off = i * AnnounceRequest.ID_LENGTH;
+            if (list.permits(hashes, off)) {
+                if (kept != i) {
+                    System.arraycopy(hashes, off, hashes, kept * AnnounceRequest.ID_LENGTH, AnnounceRequest.ID_LENGTH);
+                }
+                kept++;
+            }
+        }
+        request.count = kept;
+        return kept;
+    }
+
+    private static int countPermitted(AccessList list, ScrapeRequest request) {
+        int permitted = 0;
+        for (int i = 0; i < request.count; i++) {
+            if (list.permits(request.infoHashes, i * AnnounceRequest.ID_LENGTH)) {
+                permitted++;
+            }
+        }
+        return permitted;
+    }
+
+    private static void zeroRefused(AccessList list, ScrapeRequest request, ScrapeResponse response) {
+        for (int i = 0; i < request.count; i++) {
+            if (!list.permits(request.infoHashes, i * AnnounceRequest.ID_LENGTH)) {
+                response.complete[i] = 0;
+                response.incomplete[i] = 0;
+                response.downloaded[i] = 0;
+            }
+        }
     }
 
     /** Drops peers older than the policy's lifetime; returns how many went. */

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,10 +17,8 @@ import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import org.retracker.protocol.AddressParser;
-import org.snakeyaml.engine.v2.api.Load;
-import org.snakeyaml.engine.v2.api.LoadSettings;
+import org.retracker.yaml.BoundedYaml;
 import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
-import org.snakeyaml.engine.v2.schema.CoreSchema;
 
 /**
  * Reads {@code forwarders.yml}: a YAML list of {@code {uri, name?, ip?, host?}} (the Go seed's
@@ -36,23 +34,31 @@ public final class ForwardersFile {
     /** Longest name kept; names appear in logs, stats and metric labels. */
     public static final int MAX_NAME_LENGTH = 64;
 
+    /** TCP and UDP ports are 16 bits. */
+    private static final int MAX_PORT = 65_535;
+
     private static final Set<String> KEYS = Set.of("uri", "name", "ip", "host");
 
     private ForwardersFile() {}
 
-    /** A forwarders file that cannot be used, with one message naming the file and the entry. */
+    /**
+     * A forwarders file that cannot be used, with one message naming the file and the entry; one
+     * line, with control characters of quoted values shown as escapes.
+     */
     public static final class InvalidForwardersException extends Exception {
         private static final long serialVersionUID = 1L;
 
         InvalidForwardersException(String message) {
-            super(message);
+            super(BoundedYaml.printable(message));
         }
     }
 
     public static List<ForwarderSpec> read(Path file) throws InvalidForwardersException {
         String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            text = BoundedYaml.readText(file);
+        } catch (CharacterCodingException e) {
+            throw new InvalidForwardersException(file + ": cannot read: not UTF-8 text");
         } catch (IOException | RuntimeException e) {
             throw new InvalidForwardersException(file + ": cannot read: " + e.getMessage());
         }
@@ -67,12 +73,7 @@ public final class ForwardersFile {
     public static List<ForwarderSpec> parse(String source, String text) throws InvalidForwardersException {
         Object root;
         try {
-            LoadSettings settings = LoadSettings.builder()
-                    .setSchema(new CoreSchema())
-                    .setAllowDuplicateKeys(false)
-                    .setLabel(source)
-                    .build();
-            root = new Load(settings).loadFromString(text);
+            root = BoundedYaml.load(source, text);
         } catch (YamlEngineException e) {
             throw new InvalidForwardersException(source + ": not valid YAML: " + oneLine(e.getMessage()));
         }
@@ -141,8 +142,10 @@ public final class ForwardersFile {
         if (scheme == ForwarderSpec.Scheme.UDP && uri.getPort() < 1) {
             throw new InvalidForwardersException(at + ": a udp URI needs a port");
         }
-        if (uri.getPort() == 0) {
-            throw new InvalidForwardersException(at + ": port 0");
+        if (uri.getPort() == 0 || uri.getPort() > MAX_PORT) {
+            // java.net.URI takes any int as the port; a socket address would refuse it only later
+            throw new InvalidForwardersException(
+                    at + ": port must be from 1 to " + MAX_PORT + ", got " + uri.getPort());
         }
         if (uri.getFragment() != null) {
             throw new InvalidForwardersException(at + ": a fragment (#...) is not allowed");

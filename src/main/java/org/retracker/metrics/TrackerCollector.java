@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import org.retracker.core.AccessList;
 import org.retracker.core.AnnounceService;
 import org.retracker.forward.ForwarderMetrics;
 import org.retracker.forward.ForwardingService;
@@ -116,6 +117,13 @@ final class TrackerCollector implements MultiCollector {
         out.add(gauge("retracker_peers", "Peers in all swarms", totals.peers()));
         out.add(gauge("retracker_seeders", "Peers with nothing left to download", totals.seeders()));
         out.add(gauge("retracker_leechers", "Peers still downloading", totals.leechers()));
+        AccessList accessList = service.accessList();
+        if (accessList.isOn()) {
+            out.add(gauge(
+                    "retracker_access_list_entries",
+                    "Info hashes on the access list in force (allow or deny, see /stats)",
+                    accessList.size()));
+        }
 
         if (service.forwarding() instanceof ForwardingService f) {
             forwarding(f, out);

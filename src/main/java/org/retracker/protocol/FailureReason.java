@@ -29,6 +29,8 @@ public enum FailureReason {
     UNSUPPORTED_ADDRESS_FAMILY("peer address family is not served"),
     /** A new swarm while the forwarding queue is nearly full; sent with BEP 31 {@code retry in}. */
     TRACKER_BUSY("tracker busy, retry in 10 seconds"),
+    /** The info hash is not on the allow list, or is on the deny list ({@code access_list}). */
+    TORRENT_NOT_ALLOWED("torrent not allowed on this tracker"),
     // UDP (BEP 15) request shapes
     UDP_REQUEST_TOO_SHORT("request too short for its action"),
     UDP_UNKNOWN_ACTION("unknown action"),

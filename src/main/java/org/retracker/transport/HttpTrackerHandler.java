@@ -320,8 +320,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         if (refused != null) {
             context.counters().httpFailure(refused);
             RequestLog.failure("HTTP", remote, refused);
-            HttpResponseEncoder.writeFailure(
-                    body, refused, context.service().forwarding().retryInSeconds());
+            HttpResponseEncoder.writeFailure(body, refused, context.service().retryInSeconds(refused));
             return;
         }
         RequestLog.announce("HTTP", request, s.response);
@@ -338,7 +337,13 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             HttpResponseEncoder.writeFailure(body, failure, 0);
             return;
         }
-        context.service().scrape(s.scrape, s.scrapeResponse);
+        FailureReason refused = context.service().scrape(s.scrape, s.scrapeResponse, true);
+        if (refused != null) {
+            context.counters().httpFailure(refused);
+            RequestLog.failure("HTTP", remote, refused);
+            HttpResponseEncoder.writeFailure(body, refused, 0);
+            return;
+        }
         RequestLog.scrape("HTTP", remote, s.scrape);
         s.encoder.writeScrape(body, s.scrape, s.scrapeResponse);
     }

@@ -9,6 +9,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.retracker.core.AccessList;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwarderStatus;
@@ -37,6 +38,7 @@ final class StatsPage {
             TrackerPolicy policy,
             int eventLoops,
             boolean prometheus,
+            AccessList accessList,
             SwarmStore.Census census,
             TransportCounters counters,
             @Nullable Forwarding forwarding) {}
@@ -69,6 +71,7 @@ final class StatsPage {
                 service.policy(),
                 TrackerServer.eventLoops(options),
                 prometheus,
+                service.accessList(),
                 service.store().census(),
                 counters,
                 forwarding);
@@ -127,6 +130,12 @@ final class StatsPage {
         j.name("http_idle_timeout").value(o.httpIdleTimeoutSeconds());
         j.name("http_request_timeout").value(o.httpRequestTimeoutSeconds());
         j.name("stats_interval").value(o.stats().statsIntervalSeconds());
+        AccessList a = s.accessList;
+        j.name("access_list").value(a.file());
+        if (a.isOn()) {
+            j.name("access_list_mode").value(a.mode().key());
+            j.name("access_list_entries").value(a.size());
+        }
         j.name("forwards").value(o.stats().forwardsFile());
         Forwarding f = s.forwarding;
         if (f != null) {
@@ -260,6 +269,12 @@ final class StatsPage {
         setting(b, "http_idle_timeout", o.httpIdleTimeoutSeconds() + " s");
         setting(b, "http_request_timeout", o.httpRequestTimeoutSeconds() + " s");
         setting(b, "stats_interval", o.stats().statsIntervalSeconds() + " s");
+        AccessList a = s.accessList;
+        setting(b, "access_list", quoted(a.file()));
+        if (a.isOn()) {
+            setting(b, "access_list_mode", a.mode().key());
+            setting(b, "access_list_entries", a.size());
+        }
         setting(b, "forwards", quoted(o.stats().forwardsFile()));
         Forwarding f = s.forwarding;
         if (f != null) {

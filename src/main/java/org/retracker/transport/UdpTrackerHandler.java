@@ -131,7 +131,11 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
             sendError(ctx, sender, transactionId, failure);
             return;
         }
-        service.scrape(scrape, scrapeResponse);
+        FailureReason refused = service.scrape(scrape, scrapeResponse, false);
+        if (refused != null) {
+            sendError(ctx, sender, transactionId, refused);
+            return;
+        }
         RequestLog.scrape("UDP", sender, scrape);
         ByteBuf out = ctx.alloc().directBuffer(8 + 12 * scrape.count);
         UdpResponseEncoder.writeScrape(out, transactionId, scrape, scrapeResponse);

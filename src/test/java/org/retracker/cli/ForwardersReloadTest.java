@@ -16,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.retracker.config.TrackerConfig;
+import org.retracker.core.AccessList;
 import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwarderStatus;
 import org.retracker.forward.ForwardersFile;
@@ -34,7 +35,8 @@ class ForwardersReloadTest {
         TrackerConfig config = config("-l", "127.0.0.1:0", "-u", "", "-f", file.toString());
         List<ForwarderSpec> specs = Main.forwarders(config);
 
-        try (RunningTracker tracker = RunningTracker.start(config, specs, "test", TrackerServer::start, Quiet::new)) {
+        try (RunningTracker tracker =
+                RunningTracker.start(config, specs, AccessList.NONE, "test", TrackerServer::start, Quiet::new)) {
             ForwardingService f = Objects.requireNonNull(tracker.forwarding());
             assertThat(names(f)).containsExactly("a.invalid:80", "b.invalid:6969");
 

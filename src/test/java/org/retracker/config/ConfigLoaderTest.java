@@ -8,6 +8,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +22,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
+import org.retracker.yaml.BoundedYaml;
 
 class ConfigLoaderTest {
     @TempDir
@@ -381,6 +384,116 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void deeplyNestedYamlIsRefusedWithoutOverflowingTheStack() throws IOException {
+        String f = file("trusted_proxies: " + "[".repeat(100_000) + "\n");
+
+        // The top-level mapping is the first level, so the 32nd bracket (column 49) is the 33rd.
+        assertThat(error(f, Map.of(), Map.of()))
+                .isEqualTo(f + ": invalid YAML: lists and mappings nested more than 32 deep at line 1, column 49");
+    }
+
+    @Test
+    void aliasExpansionIsBounded() throws IOException {
+        StringBuilder laughs = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (char c = 'b'; c <= 'z'; c++) {
+            char p = (char) (c - 1);
+            laughs.append(c).append(": &").append(c).append(" [");
+            laughs.append(("*" + p + ", ").repeat(9)).append('*').append(p).append("]\n");
+        }
+
+        assertThat(fileError(laughs.toString())).contains("invalid YAML").contains("aliases");
+    }
+
+    @Test
+    void aFileLargerThanTheLimitIsRefused() throws IOException {
+        String f = file("# " + "x".repeat(BoundedYaml.MAX_FILE_BYTES) + "\n");
+
+        assertThat(error(f, Map.of(), Map.of()))
+                .isEqualTo(f + ": cannot read the config file: larger than 262144 bytes");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsRefused() throws IOException {
+        Path path = dir.resolve("latin1.yml");
+        Files.write(path, new byte[] {'t', 'r', 'a', 'c', 'k', 'e', 'r', '_', 'i', 'd', ':', ' ', (byte) 0xe9, '\n'});
+
+        assertThat(error(path.toString(), Map.of(), Map.of()))
+                .isEqualTo(path + ": cannot read the config file: not UTF-8 text");
+        assertThatThrownBy(() -> ConfigLoader.loadFileContent("x.yml", new byte[] {(byte) 0xc3}, HostResolver.SYSTEM))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("x.yml: cannot read the config file: not UTF-8 text");
+    }
+
+    @Test
+    void listenHostNamesGoThroughTheResolverGiven() throws Exception {
+        HostResolver lan = host -> {
+            if (host.equals("tracker.lan")) {
+                return InetAddress.getByAddress(host, new byte[] {10, 1, 2, 3});
+            }
+            throw new UnknownHostException(host);
+        };
+
+        TrackerConfig c = ConfigLoader.loadFileContent(
+                "c.yml", "listen: tracker.lan:7000\n".getBytes(StandardCharsets.UTF_8), lan);
+
+        assertThat(Objects.requireNonNull(c.listen()).getAddress().getAddress()).containsExactly(10, 1, 2, 3);
+        assertThatThrownBy(() -> ConfigLoader.loadFileContent(
+                        "c.yml", "udp_listen: elsewhere:7000\n".getBytes(StandardCharsets.UTF_8), lan))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("c.yml: key 'udp_listen': cannot resolve host 'elsewhere' in 'elsewhere:7000'");
+    }
+
+    @Test
+    void aMultiLineValueIsShownOnOneLine() throws IOException {
+        assertThat(fileError("listen: \"a\\nb\"\n"))
+                .endsWith("key 'listen': " + "expected [host]:port such as"
+                        + " ':6969', '127.0.0.1:6969' or '[::1]:6969', or '' for off, got 'a\\nb'");
+        assertThat(error(null, Map.of("RETRACKER_AGE", "1\n2"), Map.of()))
+                .isEqualTo("environment variable RETRACKER_AGE: expected a positive number of minutes (at least 1"
+                        + " second, at most 10080), got '1\\n2'");
+    }
+
+    // ---- access list ----
+
+    @Test
+    void accessListIsOffByDefaultAndSetLikeAnyKey() throws Exception {
+        TrackerConfig d = load(null, Map.of(), Map.of());
+        assertThat(d.accessList()).isEmpty();
+        assertThat(d.accessListMode()).isEqualTo(AccessList.Mode.ALLOW);
+
+        String f = file("access_list: /etc/retracker/deny.txt\naccess_list_mode: deny\n");
+        TrackerConfig fromFile = load(f, Map.of(), Map.of());
+        assertThat(fromFile.accessList()).isEqualTo("/etc/retracker/deny.txt");
+        assertThat(fromFile.accessListMode()).isEqualTo(AccessList.Mode.DENY);
+
+        TrackerConfig fromEnv = load(
+                f, Map.of("RETRACKER_ACCESS_LIST", "/srv/allow.txt", "RETRACKER_ACCESS_LIST_MODE", "Allow"), Map.of());
+        assertThat(fromEnv.accessList()).isEqualTo("/srv/allow.txt");
+        assertThat(fromEnv.accessListMode()).isEqualTo(AccessList.Mode.ALLOW);
+
+        TrackerConfig fromFlags = load(
+                f,
+                Map.of("RETRACKER_ACCESS_LIST_MODE", "allow"),
+                Map.of(Setting.ACCESS_LIST, "", Setting.ACCESS_LIST_MODE, "deny"));
+        assertThat(fromFlags.accessList()).as("'' turns it off").isEmpty();
+        assertThat(fromFlags.accessListMode()).isEqualTo(AccessList.Mode.DENY);
+    }
+
+    @Test
+    void accessListModeIsAllowOrDeny() throws IOException {
+        assertThat(error(null, Map.of("RETRACKER_ACCESS_LIST_MODE", "whitelist"), Map.of()))
+                .isEqualTo("environment variable RETRACKER_ACCESS_LIST_MODE: expected allow or deny, got 'whitelist'");
+        assertThat(error(null, Map.of(), Map.of(Setting.ACCESS_LIST_MODE, "off")))
+                .isEqualTo("option --access-list-mode: expected allow or deny, got 'off'");
+        String f = file("access_list_mode: true\n");
+        assertThat(error(f, Map.of(), Map.of()))
+                .isEqualTo(f + ": key 'access_list_mode': expected allow or deny, got true");
+        assertThat(fileError("access_list: [a, b]\n"))
+                .endsWith("key 'access_list': expected a file path of at most 4096 bytes, or '' for none, got a list"
+                        + " of 2 items (quote it to make it text)");
+    }
+
+    @Test
     void missingFileIsAnError() {
         String missing = dir.resolve("nope.yml").toString();
 
@@ -630,6 +743,8 @@ class ConfigLoaderTest {
                         d.httpRequestTimeout(),
                         d.prometheus(),
                         d.adminListen(),
+                        d.accessList(),
+                        d.accessListMode(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key 'min_announce_interval': expected at most announce_response_interval (600), got 900");
@@ -653,6 +768,8 @@ class ConfigLoaderTest {
                         d.httpRequestTimeout(),
                         d.prometheus(),
                         d.adminListen(),
+                        d.accessList(),
+                        d.accessListMode(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("key 'age': expected a positive number of minutes");
@@ -682,6 +799,8 @@ class ConfigLoaderTest {
                 d.httpRequestTimeout(),
                 d.prometheus(),
                 d.adminListen(),
+                d.accessList(),
+                d.accessListMode(),
                 d.forwarding());
 
         proxies.clear();

@@ -8,8 +8,10 @@ import org.junit.jupiter.api.Test;
 import org.retracker.protocol.AnnounceEvent;
 import org.retracker.protocol.AnnounceRequest;
 import org.retracker.protocol.AnnounceResponse;
+import org.retracker.protocol.FailureReason;
 import org.retracker.protocol.ScrapeRequest;
 import org.retracker.protocol.ScrapeResponse;
+import org.retracker.swarm.InfoHashSet;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 
@@ -100,12 +102,114 @@ class AnnounceServiceTest {
         ScrapeRequest scrape = new ScrapeRequest(1);
         scrape.count = 1;
         ScrapeResponse counts = new ScrapeResponse(1);
-        service.scrape(scrape, counts);
+        service.scrape(scrape, counts, false);
         assertThat(counts.incomplete[0]).isEqualTo(50);
         clock.advanceSeconds(3601);
         assertThat(service.expirePeers()).isEqualTo(50);
-        service.scrape(scrape, counts);
+        service.scrape(scrape, counts, false);
         assertThat(counts.incomplete[0]).isZero();
+    }
+
+    // ---- access list ------------------------------------------------------------------------------
+
+    @Test
+    void anAnnounceTheAccessListRefusesStoresNothingAndGetsNoRetryIn() {
+        service.accessList(list(AccessList.Mode.DENY, 0));
+        long peers = service.store().peerCount();
+
+        fill(99, AnnounceEvent.STARTED, 20);
+        FailureReason refused = service.announce(request, 20, true, response);
+
+        assertThat(refused).isEqualTo(FailureReason.TORRENT_NOT_ALLOWED);
+        assertThat(FailureReason.TORRENT_NOT_ALLOWED.message()).isEqualTo("torrent not allowed on this tracker");
+        assertThat(service.retryInSeconds(FailureReason.TORRENT_NOT_ALLOWED)).isZero();
+        assertThat(service.store().peerCount()).isEqualTo(peers);
+        assertThat(response.peers4Count).isZero();
+    }
+
+    @Test
+    void anAllowListRefusesANewSwarmAndCreatesNone() {
+        service.accessList(list(AccessList.Mode.ALLOW, 0));
+
+        fill(99, AnnounceEvent.STARTED, 20);
+        request.infoHash[0] = 42;
+
+        assertThat(service.announce(request, 20, true, response)).isEqualTo(FailureReason.TORRENT_NOT_ALLOWED);
+        assertThat(service.store().swarmCount()).isEqualTo(1);
+        request.infoHash[0] = 0;
+        assertThat(service.announce(request, 20, true, response)).isNull();
+        assertThat(response.incomplete).isEqualTo(51);
+    }
+
+    @Test
+    void anHttpScrapeDropsRefusedHashesAndKeepsTheOrderOfTheRest() {
+        service.accessList(list(AccessList.Mode.ALLOW, 0, 3));
+        ScrapeRequest scrape = scrapeOf(1, 0, 2, 3);
+        ScrapeResponse counts = new ScrapeResponse(4);
+
+        assertThat(service.scrape(scrape, counts, true)).isNull();
+
+        assertThat(scrape.count).isEqualTo(2);
+        assertThat(scrape.infoHashes[0]).isEqualTo((byte) 0);
+        assertThat(scrape.infoHashes[20]).isEqualTo((byte) 3);
+        assertThat(counts.incomplete[0]).isEqualTo(50);
+        assertThat(counts.incomplete[1]).isZero();
+    }
+
+    @Test
+    void aUdpScrapeKeepsThePlaceOfRefusedHashesWithZeroCounts() {
+        service.accessList(list(AccessList.Mode.DENY, 0));
+        ScrapeRequest scrape = scrapeOf(0, 1);
+        ScrapeResponse counts = new ScrapeResponse(2);
+
+        assertThat(service.scrape(scrape, counts, false)).isNull();
+
+        assertThat(scrape.count).isEqualTo(2);
+        assertThat(counts.incomplete[0]).as("refused, though the swarm has 50").isZero();
+        assertThat(counts.complete[0]).isZero();
+        assertThat(counts.downloaded[0]).isZero();
+        assertThat(counts.incomplete[1]).isZero();
+    }
+
+    @Test
+    void aScrapeOfRefusedHashesOnlyIsRefused() {
+        service.accessList(list(AccessList.Mode.ALLOW, 7));
+
+        assertThat(service.scrape(scrapeOf(0, 1), new ScrapeResponse(2), true))
+                .isEqualTo(FailureReason.TORRENT_NOT_ALLOWED);
+        assertThat(service.scrape(scrapeOf(0, 1), new ScrapeResponse(2), false))
+                .isEqualTo(FailureReason.TORRENT_NOT_ALLOWED);
+    }
+
+    @Test
+    void aNewListAppliesToTheNextRequest() {
+        service.accessList(list(AccessList.Mode.DENY, 0));
+        fill(99, AnnounceEvent.NONE, 1);
+        assertThat(service.announce(request, 20, true, response)).isEqualTo(FailureReason.TORRENT_NOT_ALLOWED);
+
+        service.accessList(AccessList.NONE);
+
+        assertThat(service.announce(request, 20, true, response)).isNull();
+    }
+
+    /** A list of the hashes whose first byte is each of {@code firstBytes} and the rest zero. */
+    private static AccessList list(AccessList.Mode mode, int... firstBytes) {
+        InfoHashSet.Builder b = new InfoHashSet.Builder();
+        for (int first : firstBytes) {
+            byte[] h = new byte[20];
+            h[0] = (byte) first;
+            b.add(h, 0);
+        }
+        return AccessList.of("test.txt", mode, b.build());
+    }
+
+    private static ScrapeRequest scrapeOf(int... firstBytes) {
+        ScrapeRequest scrape = new ScrapeRequest(firstBytes.length);
+        for (int i = 0; i < firstBytes.length; i++) {
+            scrape.infoHashes[i * 20] = (byte) firstBytes[i];
+        }
+        scrape.count = firstBytes.length;
+        return scrape;
     }
 
     @Test

@@ -106,6 +106,42 @@ class ForwardersFileTest {
     }
 
     @Test
+    void deepNestingAndAliasFloodsAreRefusedAsInvalidYaml() {
+        assertRefused("- uri: " + "[".repeat(100_000), "f.yml: not valid YAML: lists and mappings nested more than 32");
+        StringBuilder aliases = new StringBuilder("- &a {uri: udp://t.example:6969/announce}\n");
+        aliases.append("- *a\n".repeat(20));
+        assertRefused(aliases.toString(), "f.yml: not valid YAML:");
+    }
+
+    @Test
+    void aPortOutsideTheSixteenBitsIsRefused() {
+        assertRefused(
+                "- uri: udp://t.example:69609/announce\n",
+                "f.yml: forwarder 1 (udp://t.example:69609/announce): port must be from 1 to 65535, got 69609");
+        assertRefused("- uri: http://t.example:0/announce\n", "port must be from 1 to 65535, got 0");
+    }
+
+    @Test
+    void aMultiLineValueIsShownOnOneLine() {
+        assertThatThrownBy(() ->
+                        ForwardersFile.parse("f.yml", "- uri: \"http://a.example/\\nannounce\"\n  name: \"a\\tb\"\n"))
+                .isInstanceOf(ForwardersFile.InvalidForwardersException.class)
+                .hasMessage("f.yml: forwarder 1 (http://a.example/\\nannounce): not a URI: Illegal character in path");
+        assertThatThrownBy(() -> ForwardersFile.parse("f.yml", "|\n  two\n  lines\n"))
+                .hasMessage("f.yml: expected a list of forwarders (- uri: ...), got 'two\\nlines\\n'");
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsNamed(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("latin1.yml");
+        Files.write(file, new byte[] {'-', ' ', 'u', 'r', 'i', ':', ' ', (byte) 0xe9, '\n'});
+
+        assertThatThrownBy(() -> ForwardersFile.read(file))
+                .isInstanceOf(ForwardersFile.InvalidForwardersException.class)
+                .hasMessage(file + ": cannot read: not UTF-8 text");
+    }
+
+    @Test
     void aMissingFileIsNamed(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("nope.yml");
         assertThatThrownBy(() -> ForwardersFile.read(file))

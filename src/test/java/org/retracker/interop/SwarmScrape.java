@@ -30,7 +30,7 @@ final class SwarmScrape {
     }
 
     Counts now() {
-        service.scrape(request, response);
+        service.scrape(request, response, false);
         return new Counts(response.complete[0], response.incomplete[0], response.downloaded[0]);
     }
 

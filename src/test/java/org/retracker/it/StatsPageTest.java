@@ -80,6 +80,7 @@ class StatsPageTest extends LoopbackTrackerTest {
             "http_idle_timeout", Type.INT,
             "http_request_timeout", Type.INT,
             "stats_interval", Type.INT,
+            "access_list", Type.STRING,
             "forwards", Type.STRING);
 
     private static final Map<String, Type> CONFIG_FORWARDING = schema(
@@ -164,6 +165,7 @@ class StatsPageTest extends LoopbackTrackerTest {
                 .containsEntry("listen", "127.0.0.1:0")
                 .containsEntry("admin_listen", JsonParser.NULL)
                 .containsEntry("prometheus_enabled", true)
+                .containsEntry("access_list", "")
                 .containsEntry("forwards", "");
         assertThat(integer(config, "age")).as("minutes").isEqualTo(60);
         assertThat(integer(config, "io_threads")).isEqualTo(1);
@@ -176,6 +178,29 @@ class StatsPageTest extends LoopbackTrackerTest {
 
         String text = utf8(t.http().get("/stats"));
         assertThat(text).contains("swarms: 1\n", "peers: 1\n").doesNotContain("forwarding", "forward_timeout");
+    }
+
+    @Test
+    void statsShowsTheAccessListItsModeAndItsSize() {
+        TestTracker t = start(TestTracker.on(Loopback.V4)
+                .accessList(AccessListTest.list(
+                        org.retracker.core.AccessList.Mode.DENY, Ids.infoHash(1), Ids.infoHash(2))));
+
+        Map<String, Object> config = object(JsonParser.parseObject(utf8(t.http().get("/stats?format=json"))), "config");
+        String text = utf8(t.http().get("/stats"));
+
+        Map<String, Type> schema = new LinkedHashMap<>();
+        CONFIG.forEach((key, type) -> {
+            schema.put(key, type);
+            if (key.equals("access_list")) {
+                schema.put("access_list_mode", Type.STRING);
+                schema.put("access_list_entries", Type.INT);
+            }
+        });
+        assertSchema(config, schema);
+        assertThat(config).containsEntry("access_list", "test.txt").containsEntry("access_list_mode", "deny");
+        assertThat(integer(config, "access_list_entries")).isEqualTo(2);
+        assertThat(text).contains("  access_list: test.txt\n  access_list_mode: deny\n  access_list_entries: 2\n");
     }
 
     @Test

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
+import org.retracker.core.AccessList;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwarderSpec;
@@ -71,6 +72,7 @@ final class TestTracker implements AutoCloseable {
         private boolean metrics;
         private boolean adminListener;
         private StatsOptions stats = StatsOptions.NONE;
+        private AccessList accessList = AccessList.NONE;
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -137,6 +139,12 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /** Serves what {@code list} permits ({@code --access-list}). */
+        Builder accessList(AccessList list) {
+            this.accessList = list;
+            return this;
+        }
+
         /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
         Builder forwarding(
                 ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
@@ -153,6 +161,7 @@ final class TestTracker implements AutoCloseable {
             FakeClock clock = new FakeClock();
             SwarmStore store = new SwarmStore(clock);
             AnnounceService service = new AnnounceService(policy, store);
+            service.accessList(accessList);
             ForwardingService forwarding = null;
             ForwardingOptions fo = forwardingOptions;
             ForwardingService.ClientFactory factory = clients;
