@@ -5,12 +5,15 @@ JAVA_HOME := $(shell scripts/java-home.sh)
 export JAVA_HOME
 MVN := ./mvnw -B -ntp
 JAR := target/retracker.jar
+BENCH_JAR := target/retracker-bench.jar
 # Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
 JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
 # Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
 ARGS ?=
+# Arguments for `make bench`, e.g. make bench BENCH_ARGS="--repeat 5 --duration 60s"
+BENCH_ARGS ?=
 
-.PHONY: run test build fmt fmt-check lint lint-fix check clean
+.PHONY: run test build bench bench-build fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -23,6 +26,15 @@ test:
 ## Build target/retracker.jar without running tests.
 build:
 	$(MVN) -q -DskipTests package
+
+## Build target/retracker-bench.jar: the load generator and reflector (src/bench/java), not in the tracker jar.
+bench-build:
+	$(MVN) -q -Pbench -Dmaven.test.skip=true package
+
+## retracker against opentracker on loopback: throughput (UDP, HTTP keep-alive, HTTP connection per
+## request) and memory per peer; see docs/PERFORMANCE.md. Takes about 15 minutes with the defaults.
+bench: build bench-build
+	scripts/bench.sh $(BENCH_ARGS)
 
 fmt:
 	$(MVN) -q spotless:apply
