@@ -5,6 +5,7 @@ JAVA_HOME := $(shell scripts/java-home.sh)
 export JAVA_HOME
 MVN := ./mvnw -B -ntp
 JAR := target/retracker.jar
+IMAGE := target/image
 BENCH_JAR := target/retracker-bench.jar
 # Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
 JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
@@ -13,7 +14,7 @@ ARGS ?=
 # Arguments for `make bench`, e.g. make bench BENCH_ARGS="--repeat 5 --duration 60s"
 BENCH_ARGS ?=
 
-.PHONY: run test build bench bench-build fmt fmt-check lint lint-fix check clean
+.PHONY: run test build image dist bench bench-build fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -26,6 +27,20 @@ test:
 ## Build target/retracker.jar without running tests.
 build:
 	$(MVN) -q -DskipTests package
+
+## Build target/image: a jlink'd Java runtime with the jar and bin/retracker (no JDK needed to run it).
+image: build
+	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/build-image.sh $(JAR) $(IMAGE)
+
+## Pack the image as target/retracker-<version>-linux-<arch>.tar.gz (one top directory).
+dist: image
+	@set -e; \
+	version=$$($(IMAGE)/bin/retracker --version | sed -n 's/^retracker //p'); \
+	arch=$$(uname -m | sed 's/^x86_64$$/x64/'); \
+	name=retracker-$$version-linux-$$arch; \
+	tar -C target --transform "s,^image,$$name," --owner=0 --group=0 --numeric-owner \
+	  -czf target/$$name.tar.gz image; \
+	echo "target/$$name.tar.gz ($$(du -h target/$$name.tar.gz | cut -f1))"
 
 ## Build target/retracker-bench.jar: the load generator and reflector (src/bench/java), not in the tracker jar.
 bench-build:

@@ -17,9 +17,12 @@ import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwarderStatus;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingService;
+import org.retracker.metrics.TrackerMetrics;
 import org.retracker.swarm.SwarmStore;
+import org.retracker.transport.MetricsEndpoint;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
+import org.retracker.transport.TransportCounters;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +51,12 @@ final class RunningTracker implements AutoCloseable {
     /** Starts the listeners; {@link TrackerServer#start} in production, a fake in tests. */
     @FunctionalInterface
     interface ServerStarter {
-        TrackerServer start(ServerOptions options, AnnounceService service) throws Exception;
+        TrackerServer start(
+                ServerOptions options,
+                AnnounceService service,
+                TransportCounters counters,
+                @Nullable MetricsEndpoint metrics)
+                throws Exception;
     }
 
     private final TrackerServer server;
@@ -106,9 +114,11 @@ final class RunningTracker implements AutoCloseable {
             forwarding.setForwarders(forwarders);
             service.forwarding(forwarding);
         }
+        TransportCounters counters = new TransportCounters();
+        MetricsEndpoint metrics = config.prometheus() ? new TrackerMetrics(service, counters) : null;
         TrackerServer server;
         try {
-            server = starter.start(config.toServerOptions(), service);
+            server = starter.start(config.toServerOptions(), service, counters, metrics);
         } catch (Exception e) {
             if (forwarding != null) {
                 forwarding.close();
@@ -116,10 +126,12 @@ final class RunningTracker implements AutoCloseable {
             throw e;
         }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, transport {} (Unsafe {}), {}",
+                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}",
                 version,
                 show(server.httpAddress()),
                 show(server.udpAddress()),
+                show(server.adminAddress()),
+                metrics == null ? "off" : "on",
                 server.transportName(),
                 PlatformDependent.hasUnsafe() ? "on" : "off",
                 forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file);

@@ -182,6 +182,23 @@ public enum Setting {
             1,
             TrackerConfig.MAX_HTTP_TIMEOUT_SECONDS,
             "Seconds a client has to send a complete HTTP request head."),
+    PROMETHEUS(
+            "prometheus_enabled",
+            "RETRACKER_PROMETHEUS",
+            "-p",
+            "--prometheus",
+            Kind.BOOLEAN,
+            "false",
+            "Serve Prometheus metrics at GET /metrics (on admin_listen when that is set)."),
+    ADMIN_LISTEN(
+            "admin_listen",
+            "RETRACKER_ADMIN_LISTEN",
+            null,
+            "--admin-listen",
+            Kind.ADDRESS,
+            "",
+            "Admin HTTP listen address, in the same forms as listen: when set, /stats and /metrics are"
+                    + " served there only (the tracker's HTTP listener answers 404 for them); '' for none."),
     FORWARDS(
             "forwards",
             "RETRACKER_FORWARDS",

@@ -32,6 +32,9 @@ import org.retracker.transport.ServerOptions;
  * @param ioThreads event loops, 0 for one per core
  * @param httpIdleTimeout seconds an idle keep-alive connection is kept
  * @param httpRequestTimeout seconds a request head has to arrive in
+ * @param prometheus serve {@code GET /metrics} ({@code prometheus_enabled})
+ * @param adminListen admin HTTP address for {@code /stats} and {@code /metrics}, {@code null} for
+ *     none ({@code admin_listen})
  * @param forwarding forwarders file and how forwarding schedules its work
  */
 public record TrackerConfig(
@@ -52,6 +55,8 @@ public record TrackerConfig(
         int ioThreads,
         int httpIdleTimeout,
         int httpRequestTimeout,
+        boolean prometheus,
+        @Nullable InetSocketAddress adminListen,
         ForwardingConfig forwarding) {
 
     /** A stats line a minute, as the seed printed them. */
@@ -145,6 +150,8 @@ public record TrackerConfig(
                 (Integer) get(v, Setting.IO_THREADS),
                 (Integer) get(v, Setting.HTTP_IDLE_TIMEOUT),
                 (Integer) get(v, Setting.HTTP_REQUEST_TIMEOUT),
+                (Boolean) get(v, Setting.PROMETHEUS),
+                address(v.get(Setting.ADMIN_LISTEN)),
                 new ForwardingConfig(
                         (String) get(v, Setting.FORWARDS),
                         (Integer) get(v, Setting.FORWARD_TIMEOUT),
@@ -210,7 +217,8 @@ public record TrackerConfig(
                 ioThreads,
                 httpIdleTimeout,
                 httpRequestTimeout,
-                trackerId.isEmpty() ? null : trackerId);
+                trackerId.isEmpty() ? null : trackerId,
+                adminListen);
     }
 
     /**

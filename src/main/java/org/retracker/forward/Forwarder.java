@@ -1,5 +1,9 @@
 package org.retracker.forward;
 
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -42,6 +46,13 @@ final class Forwarder {
     final LongAdder failures = new LongAdder();
     final LongAdder peersReceived = new LongAdder();
 
+    /** Attempts by {@link UpstreamReply.Outcome} ordinal. */
+    private final LongAdder[] attempts = new LongAdder[UpstreamReply.Outcome.values().length];
+    /** Attempts by {@link #statusLabel}; a handful of keys (the statuses a tracker really sends). */
+    private final ConcurrentHashMap<String, LongAdder> statuses = new ConcurrentHashMap<>();
+
+    private final LatencyHistogram latency = new LatencyHistogram();
+
     private State state = State.ACTIVE;
     private String reason = "";
     private long retryAtMillis;
@@ -58,6 +69,44 @@ final class Forwarder {
         this.spec = spec;
         this.client = client;
         this.slot = slot;
+        for (int i = 0; i < attempts.length; i++) {
+            attempts[i] = new LongAdder();
+        }
+    }
+
+    /**
+     * One attempt came back with {@code reply} after {@code latencyMillis}, whatever it leads to.
+     * On the forwarding thread; for metrics only.
+     */
+    void attempted(UpstreamReply reply, long latencyMillis) {
+        attempts[reply.outcome().ordinal()].increment();
+        statuses.computeIfAbsent(statusLabel(reply), k -> new LongAdder()).increment();
+        latency.record(latencyMillis);
+    }
+
+    /**
+     * The Go seed's {@code forwarder_status} label: the HTTP status code when one came back,
+     * {@code 200} for a UDP answer with peers, {@code error} for everything else.
+     */
+    static String statusLabel(UpstreamReply reply) {
+        if (reply.httpStatus() != UpstreamReply.ABSENT) {
+            return Integer.toString(reply.httpStatus());
+        }
+        return reply.outcome() == UpstreamReply.Outcome.OK ? "200" : "error";
+    }
+
+    ForwarderMetrics metrics() {
+        Map<UpstreamReply.Outcome, Long> byOutcome = new EnumMap<>(UpstreamReply.Outcome.class);
+        for (UpstreamReply.Outcome o : UpstreamReply.Outcome.values()) {
+            byOutcome.put(o, attempts[o.ordinal()].sum());
+        }
+        Map<String, Long> byStatus = new TreeMap<>();
+        statuses.forEach((k, v) -> byStatus.put(k, v.sum()));
+        boolean active;
+        synchronized (this) {
+            active = state == State.ACTIVE;
+        }
+        return new ForwarderMetrics(spec.name(), active, byOutcome, byStatus, peersReceived.sum(), latency.snapshot());
     }
 
     String name() {

@@ -250,6 +250,20 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
         return counters;
     }
 
+    /** Every forwarder's counts for {@code /metrics}. */
+    public List<ForwarderMetrics> forwarderMetrics() {
+        List<ForwarderMetrics> out = new ArrayList<>();
+        for (Forwarder f : forwarders) {
+            out.add(f.metrics());
+        }
+        return out;
+    }
+
+    /** The most jobs that may wait ({@code -Q}). */
+    public int queueCapacity() {
+        return options.queueSize();
+    }
+
     /** Jobs waiting for a slot. */
     public int queueLength() {
         synchronized (queueLock) {
@@ -578,6 +592,7 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
         Forwarder f = job.forwarder;
         long now = clock.millis();
         long latency = now - job.startedAt;
+        f.attempted(reply, latency);
         if (f.closed()) {
             concluded(job, false);
             return;

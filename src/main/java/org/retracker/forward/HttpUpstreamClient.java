@@ -440,6 +440,9 @@ public final class HttpUpstreamClient implements UpstreamClient {
         private boolean retried;
         private boolean replyStarted;
         private boolean keepAlive;
+        /** The status line's code once it has come, for metrics; set on the loop, read by {@link #finish}. */
+        private volatile int httpStatus = UpstreamReply.ABSENT;
+
         private byte[] body = new byte[0];
         private int bodyLength;
 
@@ -568,6 +571,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
         /** Reads the status and head; returns false when the exchange ended on them. */
         private boolean head(HttpResponse response) {
             int code = response.status().code();
+            httpStatus = code;
             String status = "HTTP " + code
                     + (response.status().reasonPhrase().isEmpty()
                             ? ""
@@ -668,7 +672,8 @@ public final class HttpUpstreamClient implements UpstreamClient {
             if (t != null) {
                 t.cancel(false);
             }
-            future.complete(reply);
+            int status = httpStatus;
+            future.complete(status == UpstreamReply.ABSENT ? reply : reply.withHttpStatus(status));
             return true;
         }
 
@@ -718,6 +723,7 @@ public final class HttpUpstreamClient implements UpstreamClient {
                 r.peers4(),
                 r.peers6(),
                 warning == null ? "" : warning,
+                UpstreamReply.ABSENT,
                 UpstreamReply.ABSENT);
     }
 

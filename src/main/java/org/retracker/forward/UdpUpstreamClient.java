@@ -701,6 +701,7 @@ public final class UdpUpstreamClient implements UpstreamClient {
                 v6 ? NO_PEERS : r.peers(),
                 v6 ? r.peers() : NO_PEERS,
                 "",
+                UpstreamReply.ABSENT,
                 UpstreamReply.ABSENT);
     }
 

@@ -16,6 +16,8 @@ package org.retracker.forward;
  * @param retryAfterSeconds BEP 31 {@code retry in}, or HTTP {@code Retry-After}, in seconds;
  *     {@link #ABSENT} when the tracker said nothing, {@link #RETRY_NEVER} for {@code retry in:
  *     never}
+ * @param httpStatus the HTTP status the tracker answered with, or {@link #ABSENT} (UDP, or no
+ *     status line came back)
  */
 @SuppressWarnings("ArrayRecordComponent")
 public record UpstreamReply(
@@ -27,7 +29,8 @@ public record UpstreamReply(
         byte[] peers4,
         byte[] peers6,
         String message,
-        int retryAfterSeconds) {
+        int retryAfterSeconds,
+        int httpStatus) {
     public static final int ABSENT = -1;
     public static final int RETRY_NEVER = Integer.MAX_VALUE;
     private static final byte[] NONE = new byte[0];
@@ -40,19 +43,34 @@ public record UpstreamReply(
 
     /** An attempt that failed before the tracker said anything usable; worth retrying. */
     public static UpstreamReply error(String message) {
-        return new UpstreamReply(Outcome.ERROR, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, message, ABSENT);
+        return new UpstreamReply(Outcome.ERROR, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, message, ABSENT, ABSENT);
     }
 
     /** The tracker answered {@code failure reason} (BEP 3), with {@code retry in} if it sent one. */
     public static UpstreamReply refused(String reason, int retryAfterSeconds) {
         return new UpstreamReply(
-                Outcome.REFUSED, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, reason, retryAfterSeconds);
+                Outcome.REFUSED, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, reason, retryAfterSeconds, ABSENT);
     }
 
     /** HTTP 429 (or 503 with {@code Retry-After}): the tracker asks to be left alone for a while. */
     public static UpstreamReply rateLimited(String message, int retryAfterSeconds) {
         return new UpstreamReply(
-                Outcome.RATE_LIMITED, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, message, retryAfterSeconds);
+                Outcome.RATE_LIMITED, ABSENT, ABSENT, ABSENT, ABSENT, NONE, NONE, message, retryAfterSeconds, ABSENT);
+    }
+
+    /** This reply with the HTTP status it came with. */
+    public UpstreamReply withHttpStatus(int status) {
+        return new UpstreamReply(
+                outcome,
+                interval,
+                minInterval,
+                complete,
+                incomplete,
+                peers4,
+                peers6,
+                message,
+                retryAfterSeconds,
+                status);
     }
 
     public int peerCount() {

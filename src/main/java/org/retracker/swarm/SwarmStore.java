@@ -241,6 +241,42 @@ public final class SwarmStore {
         return n;
     }
 
+    /**
+     * Swarms, seeders and leechers of the whole store, for metrics. Walks every swarm, one shard
+     * lock at a time (so the totals are not one instant's, just as {@link #swarmCount} is not):
+     * O(swarms), meant for a scrape every few seconds, never for the announce path.
+     */
+    public Totals totals() {
+        int swarms = 0;
+        long seeders = 0;
+        long leechers = 0;
+        for (Shard shard : shards) {
+            synchronized (shard) {
+                swarms += shard.size;
+                for (Swarm s : shard.values) {
+                    if (s != null) {
+                        seeders += s.seeders();
+                        leechers += s.leechers();
+                    }
+                }
+            }
+        }
+        return new Totals(swarms, seeders, leechers);
+    }
+
+    /**
+     * What {@link #totals()} counted.
+     *
+     * @param swarms info hashes with at least one peer
+     * @param seeders peers with nothing left to download
+     * @param leechers the other peers
+     */
+    public record Totals(int swarms, long seeders, long leechers) {
+        public long peers() {
+            return seeders + leechers;
+        }
+    }
+
     /** Test hook: verifies every table's invariants. */
     void checkInvariants() {
         for (Shard shard : shards) {

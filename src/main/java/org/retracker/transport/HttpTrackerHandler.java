@@ -29,8 +29,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP tracker connection: reads request heads straight from the socket's bytes, answers
- * {@code /announce} (BEP 3, 23, 7), {@code /scrape} (BEP 48) and {@code /favicon.ico}, and writes
- * each response with one pooled buffer. Requests may be pipelined; HTTP/1.1 keep-alive and HTTP/1.0
+ * {@code /announce} (BEP 3, 23, 7), {@code /scrape} (BEP 48), {@code /favicon.ico} and {@code
+ * /health}, and for operators {@code /stats} and {@code /metrics} (which of these a listener serves
+ * is its {@link Routes}), and writes each response with one pooled buffer. Requests may be pipelined; HTTP/1.1 keep-alive and HTTP/1.0
  * ({@code Connection: keep-alive}) are both honoured.
  *
  * <p>Tracker errors are {@code 200 OK} with a bencoded {@code failure reason}, because clients
@@ -56,6 +57,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final byte[] IMAGE_ICON = ascii("Content-Type: image/x-icon");
     private static final byte[] APPLICATION_JSON = ascii("Content-Type: application/json");
     private static final byte[] FORMAT_JSON = ascii("format=json");
+    private static final byte[] BODY_HEALTH = ascii("ok\n");
     private static final byte[] BODY_400 = ascii("bad request\n");
     private static final byte[] BODY_404 = ascii("not found\n");
     private static final byte[] BODY_405 = ascii("method not allowed\n");
@@ -65,6 +67,29 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
 
     /** Body bytes a reply may need: the largest non-compact announce with numwant at its hard limit. */
     private static final int BODY_SCRATCH_BYTES = 256 * 1024;
+    /** First size of a {@code /metrics} body buffer: the JVM metrics alone take about 10 KiB. */
+    private static final int METRICS_INITIAL_BYTES = 32 * 1024;
+
+    /**
+     * The paths one listener serves. {@code /health} is served by every listener, for container
+     * health checks.
+     */
+    enum Routes {
+        /** The tracker's listener when there is no admin listener: everything. */
+        ALL(true, true),
+        /** The tracker's listener beside an admin listener: announce, scrape, favicon. */
+        TRACKER(true, false),
+        /** The admin listener: {@code /stats} and {@code /metrics}. */
+        ADMIN(false, true);
+
+        final boolean tracker;
+        final boolean admin;
+
+        Routes(boolean tracker, boolean admin) {
+            this.tracker = tracker;
+            this.admin = admin;
+        }
+    }
 
     /** Scratch state shared by all connections of one event loop. */
     private static final class Scratch {
@@ -86,7 +111,11 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         }
     }
 
-    /** What every connection of one server shares. */
+    /**
+     * What every connection of one listener shares.
+     *
+     * @param metrics what {@code /metrics} serves, or {@code null} when metrics are off ({@code -p})
+     */
     record HttpContext(
             AnnounceService service,
             boolean realIpHeader,
@@ -94,14 +123,18 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             int requestTimeoutSeconds,
             @Nullable String trackerId,
             FastThreadLocal<Scratch> scratchLocal,
-            TransportCounters counters) {
+            TransportCounters counters,
+            Routes routes,
+            @Nullable MetricsEndpoint metrics) {
         HttpContext(
                 AnnounceService service,
                 boolean realIpHeader,
                 List<Cidr> trustedProxies,
                 int requestTimeoutSeconds,
                 @Nullable String trackerId,
-                TransportCounters counters) {
+                TransportCounters counters,
+                Routes routes,
+                @Nullable MetricsEndpoint metrics) {
             this(
                     service,
                     realIpHeader,
@@ -109,7 +142,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
                     requestTimeoutSeconds,
                     trackerId,
                     new FastThreadLocal<>(),
-                    counters);
+                    counters,
+                    routes,
+                    metrics);
         }
 
         Scratch scratch() {
@@ -229,19 +264,26 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         boolean keepAlive = head.keepAlive && !head.hasBody;
         ByteBuf body = s.body;
         body.clear();
-        if (head.pathIs(s.head, "/announce")) {
+        Routes routes = context.routes();
+        MetricsEndpoint metrics = context.metrics();
+        if (routes.tracker && head.pathIs(s.head, "/announce")) {
             context.counters().httpAnnounces.increment();
             announce(s, body);
             sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
-        } else if (head.pathIs(s.head, "/scrape")) {
+        } else if (routes.tracker && head.pathIs(s.head, "/scrape")) {
             context.counters().httpScrapes.increment();
             scrape(s, body);
             sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
-        } else if (head.pathIs(s.head, "/stats")) {
+        } else if (head.pathIs(s.head, "/health")) {
+            body.writeBytes(BODY_HEALTH);
+            sendBody(ctx, STATUS_200, TEXT_PLAIN, body, head.head, keepAlive);
+        } else if (routes.admin && head.pathIs(s.head, "/stats")) {
             boolean json = contains(s.head, head.queryStart, head.queryEnd, FORMAT_JSON);
             StatsPage.write(body, json, context.service(), context.counters());
             sendBody(ctx, STATUS_200, json ? APPLICATION_JSON : TEXT_PLAIN, body, head.head, keepAlive);
-        } else if (head.pathIs(s.head, "/favicon.ico")) {
+        } else if (routes.admin && metrics != null && head.pathIs(s.head, "/metrics")) {
+            sendMetrics(ctx, metrics, HttpRequestHead.field(s.head, 0, headEnd, "accept"), head.head, keepAlive);
+        } else if (routes.tracker && head.pathIs(s.head, "/favicon.ico")) {
             body.writeBytes(FAVICON);
             sendBody(ctx, STATUS_200, IMAGE_ICON, body, head.head, keepAlive);
         } else {
@@ -267,15 +309,16 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             failure = resolveAddress(s, request);
         }
         if (failure != null) {
-            context.counters().failures.increment();
+            context.counters().httpFailure(failure);
             RequestLog.failure("HTTP", remote, failure);
             HttpResponseEncoder.writeFailure(body, failure, 0);
             return;
         }
+        context.counters().httpAnnounce(request.event);
         int cap = context.service().policy().numwantMax();
         FailureReason refused = context.service().announce(request, cap, true, s.response);
         if (refused != null) {
-            context.counters().failures.increment();
+            context.counters().httpFailure(refused);
             RequestLog.failure("HTTP", remote, refused);
             HttpResponseEncoder.writeFailure(
                     body, refused, context.service().forwarding().retryInSeconds());
@@ -290,7 +333,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         int max = context.service().policy().scrapeMaxHashes();
         FailureReason failure = s.parser.parseScrape(s.head, head.queryStart, head.queryEnd, s.scrape, max);
         if (failure != null) {
-            context.counters().failures.increment();
+            context.counters().httpFailure(failure);
             RequestLog.failure("HTTP", remote, failure);
             HttpResponseEncoder.writeFailure(body, failure, 0);
             return;
@@ -363,6 +406,21 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         } else {
             closing = true;
             ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    /**
+     * {@code GET /metrics}: rendered into a buffer of its own, as it may be larger than the scratch
+     * body and is not worth keeping per event loop.
+     */
+    private void sendMetrics(
+            ChannelHandlerContext ctx, MetricsEndpoint metrics, String accept, boolean headOnly, boolean keepAlive) {
+        ByteBuf body = ctx.alloc().buffer(METRICS_INITIAL_BYTES);
+        try {
+            String contentType = metrics.write(body, accept);
+            sendBody(ctx, STATUS_200, ascii("Content-Type: " + contentType), body, headOnly, keepAlive);
+        } finally {
+            body.release();
         }
     }
 

@@ -19,6 +19,8 @@ import org.jspecify.annotations.Nullable;
  * @param httpIdleTimeoutSeconds a keep-alive connection with no request for this long is closed
  * @param httpRequestTimeoutSeconds a request head must arrive completely within this time
  * @param trackerId BEP 3 {@code tracker id} to send, or {@code null}
+ * @param adminListen admin HTTP address, serving {@code /stats} and {@code /metrics} instead of
+ *     the tracker's HTTP listener, or {@code null} for none
  */
 public record ServerOptions(
         @Nullable InetSocketAddress httpListen,
@@ -29,7 +31,8 @@ public record ServerOptions(
         int ioThreads,
         int httpIdleTimeoutSeconds,
         int httpRequestTimeoutSeconds,
-        @Nullable String trackerId) {
+        @Nullable String trackerId,
+        @Nullable InetSocketAddress adminListen) {
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT = 60;
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT = 10;
     /** Loopback only: a proxy on the same host, as in the nginx example. */
@@ -59,6 +62,7 @@ public record ServerOptions(
                 1,
                 DEFAULT_HTTP_IDLE_TIMEOUT,
                 DEFAULT_HTTP_REQUEST_TIMEOUT,
+                null,
                 null);
     }
 }

@@ -41,6 +41,7 @@ import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
 import org.retracker.protocol.udp.ConnectionIds;
+import org.retracker.transport.HttpTrackerHandler.Routes;
 
 /**
  * The running HTTP and UDP listeners of one tracker.
@@ -52,6 +53,10 @@ import org.retracker.protocol.udp.ConnectionIds;
  * {@link #UDP_BATCH} datagrams per {@code recvmmsg} and writes its replies with {@code sendmmsg}.
  * Elsewhere NIO serves one socket of each. A wildcard listen address serves IPv4 and IPv6 on one
  * dual-stack socket.
+ *
+ * <p>An optional admin listener (one HTTP socket on the same event loops) serves {@code /stats} and
+ * {@code /metrics} alone; the tracker's HTTP listener then answers 404 for them. Both serve {@code
+ * /health}.
  */
 public final class TrackerServer implements AutoCloseable {
     /** Datagrams read per {@code recvmmsg} call. */
@@ -73,6 +78,7 @@ public final class TrackerServer implements AutoCloseable {
     private final List<Channel> channels;
     private final @Nullable InetSocketAddress httpAddress;
     private final @Nullable InetSocketAddress udpAddress;
+    private final @Nullable InetSocketAddress adminAddress;
     private final TransportCounters counters;
 
     private TrackerServer(
@@ -81,22 +87,42 @@ public final class TrackerServer implements AutoCloseable {
             List<Channel> channels,
             @Nullable InetSocketAddress httpAddress,
             @Nullable InetSocketAddress udpAddress,
+            @Nullable InetSocketAddress adminAddress,
             TransportCounters counters) {
         this.group = group;
         this.epoll = epoll;
         this.channels = channels;
         this.httpAddress = httpAddress;
         this.udpAddress = udpAddress;
+        this.adminAddress = adminAddress;
         this.counters = counters;
     }
 
     /**
-     * Binds the listeners of {@code options} and starts serving {@code service}.
+     * Binds the listeners of {@code options} and starts serving {@code service}, without {@code
+     * /metrics}.
      *
      * @throws BindException naming the listener when an address cannot be bound; nothing is left
      *     running then
      */
     public static TrackerServer start(ServerOptions options, AnnounceService service) throws InterruptedException {
+        return start(options, service, new TransportCounters(), null);
+    }
+
+    /**
+     * Binds the listeners of {@code options} and starts serving {@code service}, counting into
+     * {@code counters}.
+     *
+     * @param metrics what {@code /metrics} serves, or {@code null} for a 404 there
+     * @throws BindException naming the listener when an address cannot be bound; nothing is left
+     *     running then
+     */
+    public static TrackerServer start(
+            ServerOptions options,
+            AnnounceService service,
+            TransportCounters counters,
+            @Nullable MetricsEndpoint metrics)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         int threads = options.ioThreads() > 0
                 ? options.ioThreads()
@@ -104,17 +130,28 @@ public final class TrackerServer implements AutoCloseable {
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("retracker-io", true), factory);
-        TransportCounters counters = new TransportCounters();
         List<Channel> channels = new ArrayList<>();
         try {
+            InetSocketAddress admin = null;
+            InetSocketAddress adminListen = options.adminListen();
+            if (adminListen != null) {
+                InetSocketAddress address = dualStack(adminListen);
+                refuseTakenPort("admin HTTP", address, true);
+                HttpTrackerHandler.HttpContext context = context(options, service, counters, Routes.ADMIN, metrics);
+                Channel ch = bindHttp("admin HTTP", group, epoll, address, options, context);
+                channels.add(ch);
+                admin = (InetSocketAddress) ch.localAddress();
+            }
             InetSocketAddress http = null;
             InetSocketAddress httpListen = options.httpListen();
             if (httpListen != null) {
                 InetSocketAddress address = dualStack(httpListen);
                 refuseTakenPort("HTTP", address, true);
+                Routes routes = admin == null ? Routes.ALL : Routes.TRACKER;
+                HttpTrackerHandler.HttpContext context = context(options, service, counters, routes, metrics);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
-                    Channel ch = bindHttp(group, epoll, address, options, service, counters);
+                    Channel ch = bindHttp("HTTP", group, epoll, address, options, context);
                     channels.add(ch);
                     if (i == 0) {
                         http = (InetSocketAddress) ch.localAddress();
@@ -138,7 +175,7 @@ public final class TrackerServer implements AutoCloseable {
                     }
                 }
             }
-            return new TrackerServer(group, epoll, Collections.unmodifiableList(channels), http, udp, counters);
+            return new TrackerServer(group, epoll, Collections.unmodifiableList(channels), http, udp, admin, counters);
         } catch (RuntimeException | InterruptedException e) {
             for (Channel ch : channels) {
                 ch.close();
@@ -148,21 +185,32 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
-    private static Channel bindHttp(
-            EventLoopGroup group,
-            boolean epoll,
-            InetSocketAddress address,
+    private static HttpTrackerHandler.HttpContext context(
             ServerOptions options,
             AnnounceService service,
-            TransportCounters counters)
-            throws InterruptedException {
-        HttpTrackerHandler.HttpContext context = new HttpTrackerHandler.HttpContext(
+            TransportCounters counters,
+            Routes routes,
+            @Nullable MetricsEndpoint metrics) {
+        return new HttpTrackerHandler.HttpContext(
                 service,
                 options.realIpHeader(),
                 options.trustedProxies(),
                 options.httpRequestTimeoutSeconds(),
                 options.trackerId(),
-                counters);
+                counters,
+                routes,
+                metrics);
+    }
+
+    /** One HTTP accept socket; {@code listener} names it in a bind failure. */
+    private static Channel bindHttp(
+            String listener,
+            EventLoopGroup group,
+            boolean epoll,
+            InetSocketAddress address,
+            ServerOptions options,
+            HttpTrackerHandler.HttpContext context)
+            throws InterruptedException {
         Class<? extends ServerSocketChannel> type =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
         ServerBootstrap b = new ServerBootstrap()
@@ -184,7 +232,7 @@ public final class TrackerServer implements AutoCloseable {
         try {
             return b.bind(address).sync().channel();
         } catch (Exception e) {
-            throw BindException.of("HTTP", address, e);
+            throw BindException.of(listener, address, e);
         }
     }
 
@@ -290,6 +338,11 @@ public final class TrackerServer implements AutoCloseable {
     /** The bound UDP address (port resolved), or {@code null} when UDP is off. */
     public @Nullable InetSocketAddress udpAddress() {
         return udpAddress;
+    }
+
+    /** The bound admin address (port resolved), or {@code null} when there is no admin listener. */
+    public @Nullable InetSocketAddress adminAddress() {
+        return adminAddress;
     }
 
     /** "epoll" or "nio". */

@@ -104,6 +104,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
             sendError(ctx, sender, transactionId, failure);
             return;
         }
+        counters.udpAnnounce(request.event);
         System.arraycopy(source, 0, request.address, 0, sourceLength);
         request.addressLength = sourceLength;
         if (request.claimedAddressLength != 0 && trusted(sourceLength)) {
@@ -148,7 +149,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
 
     private void sendError(
             ChannelHandlerContext ctx, InetSocketAddress sender, int transactionId, FailureReason reason) {
-        counters.failures.increment();
+        counters.udpFailure(reason);
         RequestLog.failure("UDP", sender, reason);
         ByteBuf out = ctx.alloc().directBuffer(8 + reason.bytes().length);
         UdpResponseEncoder.writeError(out, transactionId, reason);

@@ -129,6 +129,15 @@ class MainTest {
     }
 
     @Test
+    void prometheusSwitchAndAdminListenerAsTheSeedSpellsThem() {
+        TrackerConfig c = config("-l", ":8080", "-x", "-p", "--admin-listen", "127.0.0.1:9090");
+
+        assertThat(c.prometheus()).isTrue();
+        assertThat(c.adminListen()).isEqualTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), 9090));
+        assertThat(config("--prometheus=false").prometheus()).isFalse();
+    }
+
+    @Test
     void clusterEndingInAnOptionWithAValue() {
         TrackerConfig c = config("-dl:9000");
 
@@ -298,7 +307,7 @@ class MainTest {
         RunningTracker tracker = Main.start(
                 c,
                 "1.2.3",
-                (options, service) -> {
+                (options, service, counters, metrics) -> {
                     throw new IllegalStateException("cannot listen on HTTP :6969: Address already in use");
                 },
                 err);
@@ -331,7 +340,7 @@ class MainTest {
         Main.start(
                 c,
                 "1.2.3",
-                (options, service) -> {
+                (options, service, counters, metrics) -> {
                     assertThat(options).isEqualTo(c.toServerOptions());
                     assertThat(service.policy()).isEqualTo(c.toPolicy());
                     throw new IllegalStateException("cannot listen on HTTP 127.0.0.1:0: stop here");

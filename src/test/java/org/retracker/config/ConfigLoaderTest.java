@@ -289,8 +289,31 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void seedOnlyKeysAreUnknown() throws IOException {
-        assertThat(fileError("prometheus_enabled: true\n")).contains("unknown key 'prometheus_enabled'");
+    void metricsAndTheAdminListenerAreOffByDefaultAndSetLikeAnyKey() throws Exception {
+        TrackerConfig d = TrackerConfig.defaults();
+        assertThat(d.prometheus()).isFalse();
+        assertThat(d.adminListen()).isNull();
+        assertThat(d.toServerOptions().adminListen()).isNull();
+
+        TrackerConfig fromFile =
+                load(file("prometheus_enabled: true\nadmin_listen: '127.0.0.1:9090'\n"), Map.of(), Map.of());
+        assertThat(fromFile.prometheus()).isTrue();
+        assertThat(fromFile.toServerOptions().adminListen())
+                .isEqualTo(new InetSocketAddress(literal("127.0.0.1"), 9090));
+
+        TrackerConfig fromEnv =
+                load(null, Map.of("RETRACKER_PROMETHEUS", "1", "RETRACKER_ADMIN_LISTEN", "[::1]:9090"), Map.of());
+        assertThat(fromEnv.prometheus()).isTrue();
+        assertThat(fromEnv.adminListen()).isEqualTo(new InetSocketAddress(literal("::1"), 9090));
+
+        TrackerConfig flagsWin = load(
+                file("prometheus_enabled: true\nadmin_listen: ':9090'\n"),
+                Map.of(),
+                Map.of(Setting.PROMETHEUS, "false", Setting.ADMIN_LISTEN, ""));
+        assertThat(flagsWin.prometheus()).isFalse();
+        assertThat(flagsWin.adminListen()).isNull();
+
+        assertThat(fileError("prometheus_enabled: yes\n")).contains("key 'prometheus_enabled'");
     }
 
     @Test
@@ -605,6 +628,8 @@ class ConfigLoaderTest {
                         d.ioThreads(),
                         d.httpIdleTimeout(),
                         d.httpRequestTimeout(),
+                        d.prometheus(),
+                        d.adminListen(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key 'min_announce_interval': expected at most announce_response_interval (600), got 900");
@@ -626,6 +651,8 @@ class ConfigLoaderTest {
                         d.ioThreads(),
                         d.httpIdleTimeout(),
                         d.httpRequestTimeout(),
+                        d.prometheus(),
+                        d.adminListen(),
                         d.forwarding()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("key 'age': expected a positive number of minutes");
@@ -653,6 +680,8 @@ class ConfigLoaderTest {
                 d.ioThreads(),
                 d.httpIdleTimeout(),
                 d.httpRequestTimeout(),
+                d.prometheus(),
+                d.adminListen(),
                 d.forwarding());
 
         proxies.clear();

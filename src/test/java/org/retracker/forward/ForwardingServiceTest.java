@@ -626,6 +626,7 @@ class ForwardingServiceTest {
                 peers4,
                 new byte[0],
                 "",
+                UpstreamReply.ABSENT,
                 UpstreamReply.ABSENT);
     }
 }

@@ -319,6 +319,7 @@ class HttpUpstreamClientTest {
         assertThat(r.incomplete()).isEqualTo(1);
         assertThat(r.message()).isEmpty();
         assertThat(r.retryAfterSeconds()).isEqualTo(UpstreamReply.ABSENT);
+        assertThat(r.httpStatus()).as("for forwarder_status").isEqualTo(200);
     }
 
     @Test
@@ -394,6 +395,7 @@ class HttpUpstreamClientTest {
         assertThat(r.outcome()).isEqualTo(Outcome.RATE_LIMITED);
         assertThat(r.retryAfterSeconds()).isEqualTo(120);
         assertThat(r.message()).isEqualTo("HTTP 429 Too Many Requests");
+        assertThat(r.httpStatus()).isEqualTo(429);
     }
 
     @Test
@@ -425,6 +427,7 @@ class HttpUpstreamClientTest {
         UpstreamReply r = reply(client(tracker.uri("/announce")).announce(announce(AnnounceEvent.NONE)));
         assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(r.message()).isEqualTo("HTTP 404 Not Found");
+        assertThat(r.httpStatus()).isEqualTo(404);
     }
 
     @Test
@@ -434,6 +437,7 @@ class HttpUpstreamClientTest {
         UpstreamReply r = reply(client.announce(announce(AnnounceEvent.NONE)));
         assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(r.message()).startsWith("garbage reply: malformed bencode at byte 0");
+        assertThat(r.httpStatus()).as("the status line was 200").isEqualTo(200);
 
         tracker.answer(ok(bytes("d3:fooi1ee")));
         r = reply(client.announce(announce(AnnounceEvent.NONE)));
@@ -584,6 +588,7 @@ class HttpUpstreamClientTest {
         UpstreamReply r = reply(client.announce(announce(AnnounceEvent.NONE)));
         assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
         assertThat(r.message()).startsWith("cannot connect to 127.0.0.1:" + port + ": ");
+        assertThat(r.httpStatus()).as("no status line came").isEqualTo(UpstreamReply.ABSENT);
     }
 
     @Test

@@ -15,21 +15,23 @@ import javax.net.ssl.SSLContext;
 
 /**
  * A self-signed certificate for {@code localhost} (DNS name only, no IP address), made at test time
- * with the JDK's own {@code keytool}: no test dependency on a certificate library.
+ * with the JDK's own {@code keytool}: no test dependency on a certificate library. Public for the
+ * packaging tests, which serve HTTPS to the runtime image.
  */
-final class TestCertificate {
+public final class TestCertificate {
     private static final char[] PASSWORD = "changeit".toCharArray();
     private static final String ALIAS = "tracker";
 
-    final X509Certificate certificate;
-    final SSLContext serverContext;
+    public final X509Certificate certificate;
+    public final SSLContext serverContext;
 
     private TestCertificate(X509Certificate certificate, SSLContext serverContext) {
         this.certificate = certificate;
         this.serverContext = serverContext;
     }
 
-    static TestCertificate forLocalhost(Path dir) throws IOException, InterruptedException, GeneralSecurityException {
+    public static TestCertificate forLocalhost(Path dir)
+            throws IOException, InterruptedException, GeneralSecurityException {
         Path store = dir.resolve("tracker.p12");
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         Process p = new ProcessBuilder(List.of(

@@ -1,6 +1,7 @@
 package org.retracker.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.channel.EventLoopGroup;
@@ -347,6 +348,8 @@ class UdpUpstreamClientTest {
         assertThat(refused.get().outcome()).isEqualTo(UpstreamReply.Outcome.ERROR);
         assertThat(refused.get().message()).startsWith("too many in flight");
         assertThat(pending).noneMatch(CompletableFuture::isDone);
+        // The connect leaves on the client's event loop: let it reach the tracker before closing.
+        await().atMost(Duration.ofSeconds(5)).until(() -> !t.connects().isEmpty());
         c.close();
         assertThat(pending)
                 .allMatch(f -> f.getNow(null) != null && f.getNow(null).outcome() == UpstreamReply.Outcome.ERROR);

@@ -44,7 +44,7 @@ final class ForwardingRetracker implements AutoCloseable {
         AnnounceService service = new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(InstantSource.system()));
         service.forwarding(forwarding);
         InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-        server = TrackerServer.start(new ServerOptions(any, any, false, List.of(), 0, 1, 60, 10, null), service);
+        server = TrackerServer.start(new ServerOptions(any, any, false, List.of(), 0, 1, 60, 10, null, null), service);
     }
 
     URI httpAnnounceUri() {

@@ -78,6 +78,7 @@ class ListenerBindTest {
                 loops,
                 ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
                 ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
+                null,
                 null);
         return TrackerServer.start(
                 options, new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(new FakeClock())));

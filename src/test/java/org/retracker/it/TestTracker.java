@@ -11,17 +11,20 @@ import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardingOptions;
 import org.retracker.forward.ForwardingService;
+import org.retracker.metrics.TrackerMetrics;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
+import org.retracker.transport.TransportCounters;
 
 /**
  * One tracker running in this JVM: an {@link AnnounceService} over a {@link SwarmStore} on a {@link
  * FakeClock}, served by one {@link TrackerServer} (HTTP and UDP, ephemeral ports) per loopback host.
  * Several hosts share the one service, so a peer on {@code ::1} is in the same swarm as one on
- * {@code 127.0.0.1}, as on a dual-stack tracker. Close it in {@code @AfterEach}.
+ * {@code 127.0.0.1}, as on a dual-stack tracker, and one set of counters, so {@code /metrics} counts
+ * them all. Close it in {@code @AfterEach}.
  */
 final class TestTracker implements AutoCloseable {
     private final FakeClock clock;
@@ -64,6 +67,8 @@ final class TestTracker implements AutoCloseable {
         private @Nullable ForwardingOptions forwardingOptions;
         private ForwardingService.@Nullable ClientFactory clients;
         private List<ForwarderSpec> forwarders = List.of();
+        private boolean metrics;
+        private boolean adminListener;
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -112,6 +117,18 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /** {@code -p}: serve {@code /metrics}. */
+        Builder metrics() {
+            this.metrics = true;
+            return this;
+        }
+
+        /** {@code --admin-listen}: an admin listener on each host, ephemeral port. */
+        Builder adminListener() {
+            this.adminListener = true;
+            return this;
+        }
+
         /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
         Builder forwarding(
                 ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
@@ -136,6 +153,8 @@ final class TestTracker implements AutoCloseable {
                 forwarding.setForwarders(forwarders);
                 service.forwarding(forwarding);
             }
+            TransportCounters counters = new TransportCounters();
+            TrackerMetrics endpoint = metrics ? new TrackerMetrics(service, counters) : null;
             Map<String, TrackerServer> servers = new LinkedHashMap<>();
             try {
                 for (String host : hosts) {
@@ -148,8 +167,9 @@ final class TestTracker implements AutoCloseable {
                             ioThreads,
                             idleTimeoutSeconds,
                             requestTimeoutSeconds,
-                            trackerId);
-                    servers.put(host, TrackerServer.start(options, service));
+                            trackerId,
+                            adminListener ? Loopback.socket(host, 0) : null);
+                    servers.put(host, TrackerServer.start(options, service, counters, endpoint));
                 }
             } catch (InterruptedException e) {
                 servers.values().forEach(TrackerServer::close);
@@ -223,6 +243,15 @@ final class TestTracker implements AutoCloseable {
             throw new IllegalStateException("UDP is off");
         }
         return a;
+    }
+
+    /** A client of the admin listener on {@code host}, connecting from that same loopback address. */
+    HttpTrackerClient admin(String host) {
+        InetSocketAddress a = server(host).adminAddress();
+        if (a == null) {
+            throw new IllegalStateException("no admin listener");
+        }
+        return new HttpTrackerClient(a, Loopback.address(host));
     }
 
     /** An HTTP client of the server on {@code host}, connecting from that same loopback address. */

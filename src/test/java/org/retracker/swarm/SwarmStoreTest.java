@@ -184,6 +184,25 @@ class SwarmStoreTest {
         assertThat(scrape(HASH_A)).containsExactly(0, 1, 0);
     }
 
+    // ---- totals -----------------------------------------------------------------------------------
+
+    @Test
+    void totalsCountSwarmsSeedersAndLeechersOfBothFamilies() {
+        assertThat(store.totals()).isEqualTo(new SwarmStore.Totals(0, 0, 0));
+        announce(HASH_A, v4(1), 6881, 0, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_A, v6(3), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_B, v6(4), 6881, 0, AnnounceEvent.STARTED, 0);
+        announce(HASH_B, v4(5), 6881, 100, AnnounceEvent.STARTED, 0);
+        announce(HASH_B, v4(5), 6881, 100, AnnounceEvent.STOPPED, 0);
+
+        SwarmStore.Totals totals = store.totals();
+
+        assertThat(totals).isEqualTo(new SwarmStore.Totals(2, 2, 2));
+        assertThat(totals.peers()).isEqualTo(store.peerCount());
+        assertThat(totals.swarms()).isEqualTo(store.swarmCount());
+    }
+
     // ---- expiry -----------------------------------------------------------------------------------
 
     @Test

@@ -1,5 +1,7 @@
 package org.retracker.protocol.http;
 
+import java.nio.charset.StandardCharsets;
+
 /**
  * The head of one HTTP/1.x request (RFC 9112 §3, §5): request line and the few header fields a
  * tracker needs, parsed from bytes into offsets. Nothing becomes a {@code String}.
@@ -206,6 +208,41 @@ public final class HttpRequestHead {
             queryStart = q + 1;
             queryEnd = e;
         }
+    }
+
+    /**
+     * The value of the last header field called {@code name} (given in lower case, matched in any case) in the head {@code
+     * src[start, end)} that {@link #parse} accepted, trimmed; empty when there is none. Scans the
+     * head again and makes a String: for the rare paths that need a field {@link #parse} does not
+     * record ({@code Accept} on {@code /metrics}), never for announces.
+     */
+    public static String field(byte[] src, int start, int end, String name) {
+        String value = "";
+        int p = lineEnd(src, start, end) + 1; // skip the request line
+        while (p > 0 && p < end) {
+            int le = lineEnd(src, p, end);
+            if (le < 0) {
+                break;
+            }
+            int ce = trimCr(src, p, le);
+            if (ce == p) {
+                break;
+            }
+            int colon = indexOf(src, p, ce, (byte) ':');
+            if (colon > p && equalsIgnoreCase(src, p, colon, name)) {
+                int vs = colon + 1;
+                while (vs < ce && (src[vs] == ' ' || src[vs] == '\t')) {
+                    vs++;
+                }
+                int ve = ce;
+                while (ve > vs && (src[ve - 1] == ' ' || src[ve - 1] == '\t')) {
+                    ve--;
+                }
+                value = new String(src, vs, ve - vs, StandardCharsets.ISO_8859_1);
+            }
+            p = le + 1;
+        }
+        return value;
     }
 
     /** True when {@code src[pathStart, pathEnd)} equals {@code path}. */

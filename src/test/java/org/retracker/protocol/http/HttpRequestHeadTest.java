@@ -28,6 +28,23 @@ class HttpRequestHeadTest {
     }
 
     @Test
+    void fieldIsFoundInAnyCaseTrimmedAndTheLastOneWins() {
+        byte[] b = ascii("GET /metrics HTTP/1.1\r\nHost: a\r\nACCEPT:  text/plain \r\n"
+                + "accept: application/openmetrics-text\r\n\r\nGET /x HTTP/1.1\r\nAccept: later\r\n\r\n");
+        int end = HttpRequestHead.findHeadEnd(b, 0, b.length);
+
+        assertThat(HttpRequestHead.field(b, 0, end, "accept")).isEqualTo("application/openmetrics-text");
+        assertThat(HttpRequestHead.field(b, 0, end, "host")).isEqualTo("a");
+        assertThat(HttpRequestHead.field(b, 0, end, "user-agent")).isEmpty();
+    }
+
+    @Test
+    void fieldOfAHeadWithoutFieldsIsEmpty() {
+        byte[] b = ascii("GET / HTTP/1.0\n\n");
+        assertThat(HttpRequestHead.field(b, 0, b.length, "accept")).isEmpty();
+    }
+
+    @Test
     void incompleteHeadHasNoEnd() {
         for (String partial : new String[] {"", "GET / HTTP/1.1", "GET / HTTP/1.1\r\n", "GET / HTTP/1.1\r\n\r"}) {
             byte[] b = ascii(partial);
