@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.util.Arrays;
 import java.util.SplittableRandom;
@@ -19,7 +20,11 @@ import org.retracker.bencode.BencodeReader;
  * One HTTP client lane of the load generator: a keep-alive connection with up to {@code window}
  * requests outstanding (1 by default: no pipelining), or, with {@code --connection-per-request}, a
  * new connection for every request. When the server closes a keep-alive connection (or answers
- * {@code Connection: close}) the lane reconnects and counts a reconnect.
+ * {@code Connection: close}) the lane reconnects and counts a reconnect; requests it had sent on a
+ * connection the server closed right after a whole response are not errors: the next connection
+ * carries new ones in their place (counted as retried), as HTTP clients retry on a closed
+ * keep-alive connection. Latency runs from the flush of a request, or in per-request mode from the
+ * connect, to its whole response.
  *
  * <p>Responses are parsed from a per-lane byte array: status line, {@code Content-Length} and
  * {@code Connection}, then the body is checked by {@link HttpReplyCheck}. A body without a length
@@ -32,6 +37,8 @@ final class HttpLane {
     private static final int MAX_HEAD = 16 * 1024;
     /** Largest response read (a compact reply to numwant 1000 is about 6 KiB). */
     private static final int MAX_RESPONSE = 1024 * 1024;
+    /** How often the oldest outstanding request is checked for a timeout. */
+    private static final long TICK_MILLIS = 100;
     /** Pause before connecting again after a failed connect. */
     private static final long RETRY_MILLIS = 100;
 
@@ -60,6 +67,9 @@ final class HttpLane {
     private final int[] detail;
     private final int[] retries;
     private int retryCount;
+    /** Responses completed on the current connection. */
+    private int served;
+
     private int head;
     private int outstanding;
     private int unstamped;
@@ -70,7 +80,13 @@ final class HttpLane {
     private boolean bodyToClose;
 
     private @Nullable Channel channel;
+    /** The timeout check, cancelled when the lane finishes or the run stops. */
+    private @Nullable ScheduledFuture<?> ticker;
+
     private int generation;
+    /** When the current connection was asked for: the start of its latency in per-request mode. */
+    private long connectStartedAt;
+
     private int cursor;
     private boolean finished;
 
@@ -107,7 +123,7 @@ final class HttpLane {
                 finish();
                 return;
             }
-            var unused = loop.scheduleAtFixedRate(this::tick, 100, 100, TimeUnit.MILLISECONDS);
+            ticker = loop.scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
             connect();
         });
     }
@@ -117,6 +133,7 @@ final class HttpLane {
             return;
         }
         int gen = ++generation;
+        connectStartedAt = System.nanoTime();
         ChannelFuture f = bootstrap
                 .clone()
                 .handler(new Connection(gen))
@@ -133,6 +150,7 @@ final class HttpLane {
 
     private void onActive(ChannelHandlerContext ctx) {
         channel = ctx.channel();
+        served = 0;
         len = 0;
         bodyToClose = false;
         while (outstanding < window && sendNext(ctx)) {
@@ -258,6 +276,7 @@ final class HttpLane {
         stats.latency.record(System.nanoTime() - sentAt[head]);
         head = (head + 1) % window;
         outstanding--;
+        served++;
         if (status != 200) {
             stats.error(ErrorKind.HTTP_STATUS);
         } else if (k == ANNOUNCE) {
@@ -276,7 +295,16 @@ final class HttpLane {
             len = 0;
         }
         bodyToClose = false;
-        dropOutstanding();
+        if (outstanding > 0 && len == 0 && served > 0) {
+            // A kept-alive connection closed by the server after a whole response, before any byte
+            // of the next (opentracker answers HTTP/1.1 without "Connection: close", then closes).
+            // HTTP clients retry such requests on a new connection: not an error.
+            stats.retried += outstanding;
+            forgetOutstanding();
+        } else {
+            dropOutstanding();
+        }
+        len = 0;
         if (!settings.connectionPerRequest()) {
             stats.reconnects++;
         }
@@ -297,6 +325,13 @@ final class HttpLane {
     private void dropOutstanding() {
         for (int i = 0; i < outstanding; i++) {
             stats.error(ErrorKind.CONNECTION_CLOSED);
+        }
+        forgetOutstanding();
+    }
+
+    /** Empties the ring; insert-only announces in it go again. */
+    private void forgetOutstanding() {
+        for (int i = 0; i < outstanding; i++) {
             int slot = (head + i) % window;
             if (kind[slot] == ANNOUNCE && settings.insertOnly()) {
                 retry(detail[slot]);
@@ -367,7 +402,8 @@ final class HttpLane {
         if (unstamped == 0) {
             return;
         }
-        long now = System.nanoTime();
+        // one connection per request: the client waits for the connection too
+        long now = settings.connectionPerRequest() ? connectStartedAt : System.nanoTime();
         for (int i = outstanding - unstamped; i < outstanding; i++) {
             sentAt[(head + i) % window] = now;
         }
@@ -391,6 +427,14 @@ final class HttpLane {
 
     /** A connection whose oldest request is older than the timeout is given up. */
     private void tick() {
+        if (control.stopping() || finished) {
+            ScheduledFuture<?> t = ticker;
+            if (t != null) {
+                t.cancel(false);
+                ticker = null;
+            }
+            return;
+        }
         Channel ch = channel;
         if (ch == null || outstanding == 0 || unstamped != 0) {
             return;

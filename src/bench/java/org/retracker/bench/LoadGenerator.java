@@ -53,6 +53,14 @@ public final class LoadGenerator implements Callable<Integer> {
     /** Extra time the watchdog allows beyond warm-up and duration before it ends the process. */
     private static final Duration WATCHDOG_SLACK = Duration.ofSeconds(60);
 
+    /**
+     * UDP requests outstanding per socket by default: 16 sockets x 8 = 128 datagrams in flight, about
+     * 120 KB of kernel buffer at ~900 bytes of truesize each, within Linux's default 208 KiB receive
+     * buffer (net.core.rmem_default), which opentracker does not enlarge: a larger window makes the
+     * kernel drop requests to it, and they time out.
+     */
+    static final int DEFAULT_UDP_WINDOW = 8;
+
     private static final int UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
     private static final int UDP_BATCH = 32;
     private static final int UDP_MAX_DATAGRAM = 2048;
@@ -102,8 +110,7 @@ public final class LoadGenerator implements Callable<Integer> {
 
     @Option(
             names = "--window",
-            description =
-                    "Requests outstanding per socket/connection (default: 16 for UDP, 1 for HTTP = no pipelining)")
+            description = "Requests outstanding per socket/connection (default: 8 for UDP, 1 for HTTP = no pipelining)")
     @Nullable
     Integer window;
 
@@ -145,6 +152,13 @@ public final class LoadGenerator implements Callable<Integer> {
             names = "--insert-only",
             description = "Announce every peer exactly once (started), then stop: for memory per peer")
     boolean insertOnly;
+
+    @Option(
+            names = "--watch-pid",
+            paramLabel = "PID",
+            description = "Also report the CPU time process PID (the tracker) used in the measured window")
+    @Nullable
+    Long watchPid;
 
     @Option(
             names = "--write-whitelist",
@@ -201,7 +215,7 @@ public final class LoadGenerator implements Callable<Integer> {
         Target t = Target.parse(targetText);
         boolean udp = t.protocol() == Target.Protocol.UDP;
         int lanes = udp ? sockets : connections;
-        int win = window != null ? window : udp ? 16 : 1;
+        int win = window != null ? window : udp ? DEFAULT_UDP_WINDOW : 1;
         check(lanes >= 1, udp ? "--sockets must be positive" : "--connections must be positive");
         check(win >= 1 && win <= UdpLane.MAX_WINDOW, "--window must be within 1.." + UdpLane.MAX_WINDOW);
         check(threads >= 1, "--threads must be positive");
@@ -273,12 +287,16 @@ public final class LoadGenerator implements Callable<Integer> {
                 });
             }
             long start = System.nanoTime();
+            long loadCpu = CpuTime.self();
+            long targetCpu = watchPid == null ? -1 : CpuTime.of(watchPid);
             if (insertOnly) {
                 boolean unused = control.awaitLanes(duration.toNanos());
             } else {
                 Thread.sleep(duration);
             }
             control.stop();
+            long loadCpuEnd = CpuTime.self();
+            long targetCpuEnd = watchPid == null ? -1 : CpuTime.of(watchPid);
             LoopStats total = new LoopStats();
             long unfinished = 0;
             for (int i = 0; i < loops.size(); i++) {
@@ -303,10 +321,22 @@ public final class LoadGenerator implements Callable<Integer> {
                 }
                 total.errors[ErrorKind.INCOMPLETE.ordinal()] += unfinished;
             }
-            return new Result(t.protocol(), insertOnly, connectionPerRequest, total, nanos);
+            return new Result(
+                    t.protocol(),
+                    insertOnly,
+                    connectionPerRequest,
+                    total,
+                    nanos,
+                    cpuBetween(loadCpu, loadCpuEnd),
+                    cpuBetween(targetCpu, targetCpuEnd));
         } finally {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).await(5, TimeUnit.SECONDS);
         }
+    }
+
+    /** CPU nanoseconds between two readings, or -1 when either is unknown. */
+    private static long cpuBetween(long start, long end) {
+        return start < 0 || end < 0 ? -1 : Math.max(0, end - start);
     }
 
     private static void check(boolean ok, String message) {
@@ -396,7 +426,13 @@ public final class LoadGenerator implements Callable<Integer> {
 
     /** The outcome of a run, and its {@code RESULT} line. */
     record Result(
-            Target.Protocol protocol, boolean insertOnly, boolean connectionPerRequest, LoopStats total, long nanos) {
+            Target.Protocol protocol,
+            boolean insertOnly,
+            boolean connectionPerRequest,
+            LoopStats total,
+            long nanos,
+            long loadCpuNanos,
+            long targetCpuNanos) {
         long errors() {
             return total.errorCount();
         }
@@ -432,8 +468,11 @@ public final class LoadGenerator implements Callable<Integer> {
             b.append(" sent=").append(total.sent);
             if (protocol == Target.Protocol.HTTP) {
                 b.append(" reconnects=").append(total.reconnects);
+                b.append(" retried=").append(total.retried);
             }
             b.append(" duration_s=").append(String.format(Locale.ROOT, "%.2f", seconds()));
+            appendCpu(b, "load", loadCpuNanos);
+            appendCpu(b, "target", targetCpuNanos);
             for (ErrorKind kind : ErrorKind.values()) {
                 long n = total.errors[kind.ordinal()];
                 if (n > 0) {
@@ -441,6 +480,23 @@ public final class LoadGenerator implements Callable<Integer> {
                 }
             }
             return b.toString();
+        }
+
+        /**
+         * {@code <who>_cpu_pct} (of one core, over the window) and {@code <who>_cpu_us_per_response},
+         * when known.
+         */
+        private void appendCpu(StringBuilder b, String who, long cpuNanos) {
+            if (cpuNanos < 0) {
+                return;
+            }
+            b.append(' ').append(who).append("_cpu_pct=").append(Math.round(100.0 * cpuNanos / nanos));
+            if (total.responses() > 0) {
+                b.append(' ')
+                        .append(who)
+                        .append("_cpu_us_per_response=")
+                        .append(String.format(Locale.ROOT, "%.2f", cpuNanos / 1000.0 / total.responses()));
+            }
         }
 
         private static long micros(long nanos) {

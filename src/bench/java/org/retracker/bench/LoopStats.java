@@ -12,6 +12,9 @@ final class LoopStats {
     long scrapes;
     long connects;
     long reconnects;
+    /** HTTP requests sent again because the server closed a kept-alive connection (not errors). */
+    long retried;
+
     final long[] errors = new long[ErrorKind.values().length];
     final LatencyHistogram latency = new LatencyHistogram();
     /** The first refusal the tracker sent, for the diagnostics on stderr. */
@@ -47,6 +50,7 @@ final class LoopStats {
         scrapes = 0;
         connects = 0;
         reconnects = 0;
+        retried = 0;
         java.util.Arrays.fill(errors, 0);
         latency.reset();
     }
@@ -64,6 +68,7 @@ final class LoopStats {
         scrapes += other.scrapes;
         connects += other.connects;
         reconnects += other.reconnects;
+        retried += other.retried;
         for (int i = 0; i < errors.length; i++) {
             errors[i] += other.errors[i];
         }

@@ -61,6 +61,10 @@ public final class Reflector implements Callable<Integer> {
     private static final int UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
     private static final int INTERVAL = 1800;
     private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
+    /** A compact IPv4 peer: address and port. */
+    private static final int PEER_BYTES = 6;
+    /** 127.0.0.1, the address of every fake peer. */
+    private static final int LOOPBACK = 0x7f000001;
 
     @Option(
             names = "--udp",
@@ -83,7 +87,8 @@ public final class Reflector implements Callable<Integer> {
     @Option(
             names = "--peers",
             defaultValue = "0",
-            description = "Fake peers in every announce reply, at most numwant (default: ${DEFAULT-VALUE})")
+            description =
+                    "Fake peers in every announce reply (UDP: at most the numwant asked for; HTTP: always) (default: ${DEFAULT-VALUE})")
     int peers;
 
     @Option(
@@ -142,10 +147,15 @@ public final class Reflector implements Callable<Integer> {
                 new DefaultThreadFactory("reflector", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         List<Channel> channels = new ArrayList<>();
-        ByteBuf announceBody = Unpooled.unreleasableBuffer(Unpooled.directBuffer()
-                .writeBytes(httpReply("d8:completei1e10:incompletei1e8:intervali" + INTERVAL + "e12:min intervali"
-                        + INTERVAL / 2 + "e5:peers0:e")));
-        ByteBuf scrapeBody = Unpooled.unreleasableBuffer(Unpooled.directBuffer().writeBytes(httpReply("d5:filesdee")));
+        // shared by every connection: each reply writes a retained duplicate; close() releases them
+        ByteBuf announceBody = Unpooled.directBuffer()
+                .writeBytes(httpReply(concat(
+                        HttpRequests.ascii("d8:completei1e10:incompletei1e8:intervali" + INTERVAL + "e12:min intervali"
+                                + INTERVAL / 2 + "e5:peers" + PEER_BYTES * peers + ":"),
+                        fakePeers(peers),
+                        HttpRequests.ascii("e"))));
+        ByteBuf scrapeBody = Unpooled.directBuffer().writeBytes(httpReply(HttpRequests.ascii("d5:filesdee")));
+        List<ByteBuf> bodies = List.of(announceBody, scrapeBody);
         try {
             InetSocketAddress udpBound = null;
             InetSocketAddress httpBound = null;
@@ -201,22 +211,49 @@ public final class Reflector implements Callable<Integer> {
                     }
                 }
             }
-            return new Running(group, channels, udpBound, httpBound, epoll ? "epoll" : "nio");
+            return new Running(group, channels, bodies, udpBound, httpBound, epoll ? "epoll" : "nio");
         } catch (RuntimeException | InterruptedException e) {
             group.shutdownGracefully(0, 0, TimeUnit.SECONDS).awaitUninterruptibly();
+            bodies.forEach(ByteBuf::release);
             throw e;
         }
     }
 
-    private static byte[] httpReply(String body) {
-        return HttpRequests.ascii(
-                "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+    private static byte[] httpReply(byte[] body) {
+        return concat(
+                HttpRequests.ascii(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n"),
+                body);
+    }
+
+    /** {@code n} compact IPv4 peers, 127.0.0.1:1 and up: what a tracker's reply would carry. */
+    private static byte[] fakePeers(int n) {
+        ByteBuf b = Unpooled.buffer(PEER_BYTES * n);
+        for (int i = 0; i < n; i++) {
+            b.writeInt(LOOPBACK).writeShort(1 + i);
+        }
+        return b.array();
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
     }
 
     /** A started reflector; {@link #close} stops it. */
     record Running(
             EventLoopGroup group,
             List<Channel> channels,
+            List<ByteBuf> bodies,
             @Nullable InetSocketAddress udpAddress,
             @Nullable InetSocketAddress httpAddress,
             String transport)
@@ -227,6 +264,7 @@ public final class Reflector implements Callable<Integer> {
                 ch.close().awaitUninterruptibly();
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+            bodies.forEach(ByteBuf::release);
         }
     }
 
@@ -273,7 +311,7 @@ public final class Reflector implements Callable<Integer> {
                     out.writeInt(action).writeInt(transaction).writeInt(INTERVAL);
                     out.writeInt(1).writeInt(1); // leechers, seeders
                     for (int i = 0; i < n; i++) {
-                        out.writeInt(0x7f000001).writeShort(1 + i); // 127.0.0.1:1+i
+                        out.writeInt(LOOPBACK).writeShort(1 + i); // 127.0.0.1:1+i
                     }
                 }
                 case UdpRequestDecoder.ACTION_SCRAPE -> {
@@ -346,7 +384,7 @@ public final class Reflector implements Callable<Integer> {
                 boolean scrape = end - start >= GET_SCRAPE.length
                         && Arrays.equals(buf, start, start + GET_SCRAPE.length, GET_SCRAPE, 0, GET_SCRAPE.length);
                 boolean close = HttpLane.containsIgnoreCase(buf, start, end, "connection: close");
-                ByteBuf reply = (scrape ? scrapeReply : announceReply).duplicate();
+                ByteBuf reply = (scrape ? scrapeReply : announceReply).retainedDuplicate();
                 start = end + 4;
                 if (close) {
                     ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);

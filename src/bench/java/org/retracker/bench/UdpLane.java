@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,9 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     private int unstampedCount;
 
     private @Nullable ChannelHandlerContext ctx;
+    /** The timeout check, cancelled when the socket closes or the run stops. */
+    private @Nullable ScheduledFuture<?> ticker;
+
     private long connectionId;
     private boolean haveConnectionId;
     private long connectionIdAt;
@@ -102,8 +106,22 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         }
         sendConnect(ctx, 0);
         flush(ctx);
-        var unused = ctx.executor().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
+        ticker = ctx.executor().scheduleAtFixedRate(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        stopTicking();
+        ctx.fireChannelInactive();
+    }
+
+    private void stopTicking() {
+        ScheduledFuture<?> t = ticker;
+        if (t != null) {
+            t.cancel(false);
+            ticker = null;
+        }
     }
 
     @Override
@@ -327,7 +345,8 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     /** Requests unanswered for longer than the timeout are counted and sent anew. */
     private void tick() {
         ChannelHandlerContext c = ctx;
-        if (c == null || !c.channel().isActive()) {
+        if (c == null || !c.channel().isActive() || control.stopping()) {
+            stopTicking();
             return;
         }
         long now = System.nanoTime();
