@@ -13,11 +13,13 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -271,24 +273,30 @@ public final class LoadGenerator implements Callable<Integer> {
                 udpLanes.add(new ArrayList<>());
                 httpLanes.add(new ArrayList<>());
             }
+            // insert-only counts from the first request: its lanes start sending as soon as they open
+            long start = System.nanoTime();
+            long loadCpu = CpuTime.self();
+            long targetCpu = watchPid == null ? -1 : CpuTime.of(watchPid);
             if (udp) {
                 startUdp(settings, workload, loops, stats, control, udpLanes, epoll);
             } else {
                 startHttp(settings, workload, loops, stats, control, httpLanes, epoll);
             }
-            if (!insertOnly && !warmup.isZero()) {
-                Thread.sleep(warmup);
+            if (!insertOnly) {
+                if (!warmup.isZero()) {
+                    Thread.sleep(warmup);
+                }
+                for (int i = 0; i < loops.size(); i++) {
+                    LoopStats s = stats.get(i);
+                    onLoop(loops.get(i), () -> {
+                        s.reset();
+                        return s;
+                    });
+                }
+                start = System.nanoTime();
+                loadCpu = CpuTime.self();
+                targetCpu = watchPid == null ? -1 : CpuTime.of(watchPid);
             }
-            for (int i = 0; i < loops.size(); i++) {
-                LoopStats s = stats.get(i);
-                onLoop(loops.get(i), () -> {
-                    s.reset();
-                    return s;
-                });
-            }
-            long start = System.nanoTime();
-            long loadCpu = CpuTime.self();
-            long targetCpu = watchPid == null ? -1 : CpuTime.of(watchPid);
             if (insertOnly) {
                 boolean unused = control.awaitLanes(duration.toNanos());
             } else {
@@ -319,7 +327,7 @@ public final class LoadGenerator implements Callable<Integer> {
                         return n;
                     });
                 }
-                total.errors[ErrorKind.INCOMPLETE.ordinal()] += unfinished;
+                total.errors(ErrorKind.INCOMPLETE, unfinished);
             }
             return new Result(
                     t.protocol(),
@@ -361,7 +369,11 @@ public final class LoadGenerator implements Callable<Integer> {
             lanes.get(i).add(lane);
             Bootstrap b = new Bootstrap()
                     .group(loops.get(i))
-                    .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                    // IPv4 sockets: Netty's default dual-stack IPv6 socket takes the v4-mapped path in the kernel
+                    .channelFactory(
+                            epoll
+                                    ? () -> new EpollDatagramChannel(SocketProtocolFamily.INET)
+                                    : () -> new NioDatagramChannel(SocketProtocolFamily.INET))
                     .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER)
                     .handler(lane);
             if (epoll) {
@@ -400,7 +412,11 @@ public final class LoadGenerator implements Callable<Integer> {
             EventLoop loop = loops.get(i);
             Bootstrap b = new Bootstrap()
                     .group(loop)
-                    .channel(epoll ? EpollSocketChannel.class : NioSocketChannel.class)
+                    .channelFactory(
+                            epoll
+                                    ? () -> new EpollSocketChannel(SocketProtocolFamily.INET)
+                                    : () -> new NioSocketChannel(
+                                            SelectorProvider.provider(), SocketProtocolFamily.INET))
                     .option(ChannelOption.TCP_NODELAY, true)
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
             if (epoll) {
@@ -474,7 +490,7 @@ public final class LoadGenerator implements Callable<Integer> {
             appendCpu(b, "load", loadCpuNanos);
             appendCpu(b, "target", targetCpuNanos);
             for (ErrorKind kind : ErrorKind.values()) {
-                long n = total.errors[kind.ordinal()];
+                long n = total.errors(kind);
                 if (n > 0) {
                     b.append(" error_").append(kind.label()).append('=').append(n);
                 }

@@ -22,7 +22,18 @@ final class LoopStats {
     String firstTrackerMessage;
 
     void error(ErrorKind kind) {
-        errors[kind.ordinal()]++;
+        errors(kind, 1);
+    }
+
+    /** Counts {@code n} errors of one kind; the counters are an array indexed by the kind's ordinal. */
+    @SuppressWarnings("EnumOrdinal")
+    void errors(ErrorKind kind, long n) {
+        errors[kind.ordinal()] += n;
+    }
+
+    @SuppressWarnings("EnumOrdinal")
+    long errors(ErrorKind kind) {
+        return errors[kind.ordinal()];
     }
 
     void trackerMessage(String message) {

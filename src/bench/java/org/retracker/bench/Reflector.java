@@ -21,6 +21,7 @@ import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.ReferenceCountUtil;
@@ -28,6 +29,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
+import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -165,7 +167,10 @@ public final class Reflector implements Callable<Integer> {
                 for (int i = 0; i < sockets; i++) {
                     Bootstrap b = new Bootstrap()
                             .group(group)
-                            .channel(epoll ? EpollDatagramChannel.class : NioDatagramChannel.class)
+                            .channelFactory(
+                                    epoll
+                                            ? () -> new EpollDatagramChannel(SocketProtocolFamily.INET)
+                                            : () -> new NioDatagramChannel(SocketProtocolFamily.INET))
                             .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER)
                             .handler(new UdpReflector(peers));
                     if (epoll) {
@@ -190,7 +195,11 @@ public final class Reflector implements Callable<Integer> {
                 for (int i = 0; i < sockets; i++) {
                     ServerBootstrap b = new ServerBootstrap()
                             .group(group)
-                            .channel(epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class)
+                            .channelFactory(
+                                    epoll
+                                            ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET)
+                                            : () -> new NioServerSocketChannel(
+                                                    SelectorProvider.provider(), SocketProtocolFamily.INET))
                             .option(ChannelOption.SO_BACKLOG, 4096)
                             .option(ChannelOption.SO_REUSEADDR, true)
                             .childOption(ChannelOption.TCP_NODELAY, true)

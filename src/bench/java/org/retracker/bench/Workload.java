@@ -23,20 +23,29 @@ import java.util.SplittableRandom;
  *   <li><b>Popularity</b>: each peer belongs to one torrent for the whole run, drawn from a Zipf
  *       distribution ({@code P(rank r) ~ 1 / r^zipf}; 0 is uniform), so requests are skewed the way
  *       real trackers see them: a few huge swarms, a long tail of small ones.
- *   <li><b>Identity</b>: a peer is fixed to one lane (a UDP socket or an HTTP connection slot), and
- *       the tracker knows it by source address and announced port. Lane {@code l} sends from
- *       {@code 127.0.0.(1 + l % A)} with {@code A = min(lanes, 254)}; peer {@code i} is in lane {@code
- *       i % lanes} and announces port {@code 1 + (i / lanes) * K + l / A} with {@code K =
- *       ceil(lanes / A)}. That pair is unique per peer, and every 127/8 address works on Linux's
- *       loopback without set-up.
+ *   <li><b>Identity</b>: the tracker knows a peer by source address and announced port. Peer
+ *       {@code i} has address {@code 127.0.0.(1 + i % S)} and port {@code 1 + i / S}, where {@code
+ *       S}, the number of source addresses, depends on the number of peers only: the peers need
+ *       {@code ceil(peers / 65535)} addresses, rounded up to a multiple of 16. So a peer is the same
+ *       peer whatever the lanes, and a UDP prefill with 16 sockets is re-announced by 64 HTTP
+ *       connections. Every 127/8 address works on Linux's loopback without set-up.
+ *   <li><b>Lanes</b>: a peer is fixed to one lane (a UDP socket or an HTTP connection slot), peer
+ *       {@code i} to lane {@code i % lanes}, and lane {@code l} sends from address {@code l % S}:
+ *       the address of each of its peers, as {@code S} divides {@code lanes}. When it does not (a
+ *       few lanes, as in tests), {@code S} is the largest divisor of {@code lanes} up to 254, and
+ *       identities then depend on the lanes.
  *   <li><b>State</b>: absent, leeching or seeding, one byte per peer. A peer's state is read and
  *       written only by the event loop of its lane.
  * </ul>
  */
 final class Workload {
     static final int HASH_BYTES = 20;
-    /** Source addresses used: 127.0.0.1 .. 127.0.0.254. */
+    /** Source addresses used: 127.0.0.1 .. 127.0.0.254 at most. */
     static final int MAX_SOURCES = 254;
+    /** Source addresses come in steps of 16: the UDP sockets (16) and HTTP connections (64) by default. */
+    static final int SOURCE_STEP = 16;
+    /** Ports a peer may announce: 1..65535. */
+    static final int MAX_PORT = 65535;
     /** What a leecher says it has {@code left}: 1 GiB. */
     static final long LEFT_BYTES = 1L << 30;
     /** peer_id prefix, Azureus style: "RB" client, version 0.1.0. */
@@ -60,19 +69,19 @@ final class Workload {
     final int peers;
     final int lanes;
     private final long seed;
+    /** Source addresses: 127.0.0.1 .. 127.0.0.sources. */
     private final int sources;
-    private final int portStride;
+
     private final byte[] hashes;
     private final int[] torrentOf;
     private final byte[] state;
 
-    private Workload(long seed, int torrents, int peers, int lanes, byte[] hashes, int[] torrentOf) {
+    private Workload(long seed, int torrents, int peers, int lanes, int sources, byte[] hashes, int[] torrentOf) {
         this.seed = seed;
         this.torrents = torrents;
         this.peers = peers;
         this.lanes = lanes;
-        this.sources = Math.min(lanes, MAX_SOURCES);
-        this.portStride = (lanes + sources - 1) / sources;
+        this.sources = sources;
         this.hashes = hashes;
         this.torrentOf = torrentOf;
         this.state = new byte[peers];
@@ -90,11 +99,9 @@ final class Workload {
         if (!(zipf >= 0) || zipf > 10) {
             throw new IllegalArgumentException("--zipf must be within 0..10");
         }
-        int sources = Math.min(lanes, MAX_SOURCES);
-        long stride = (lanes + sources - 1) / sources;
-        long maxPort = 1 + ((long) (peers - 1) / lanes) * stride + (stride - 1);
-        if (maxPort > 65535) {
-            long needed = ((long) peers + 65534) / 65535;
+        int sources = sources(peers, lanes);
+        if ((long) peers > (long) MAX_PORT * sources) {
+            long needed = ((long) peers + MAX_PORT - 1) / MAX_PORT;
             throw new IllegalArgumentException(peers + " peers need at least " + needed
                     + " sockets/connections (each source address has 65535 ports)");
         }
@@ -121,7 +128,26 @@ final class Workload {
             }
             torrentOf[i] = lo;
         }
-        return new Workload(seed, torrents, peers, lanes, hashes, torrentOf);
+        return new Workload(seed, torrents, peers, lanes, sources, hashes, torrentOf);
+    }
+
+    /**
+     * Source addresses for {@code peers} peers on {@code lanes} lanes: the addresses the peers need,
+     * rounded up to a multiple of {@link #SOURCE_STEP}, when that divides {@code lanes}; else the
+     * largest divisor of {@code lanes} up to {@link #MAX_SOURCES}.
+     */
+    static int sources(int peers, int lanes) {
+        int needed = (int) (((long) peers + MAX_PORT - 1) / MAX_PORT);
+        int rounded = Math.max(SOURCE_STEP, (needed + SOURCE_STEP - 1) / SOURCE_STEP * SOURCE_STEP);
+        if (rounded <= MAX_SOURCES && lanes % rounded == 0) {
+            return rounded;
+        }
+        for (int s = Math.min(lanes, MAX_SOURCES); s > 1; s--) {
+            if (lanes % s == 0) {
+                return s;
+            }
+        }
+        return 1;
     }
 
     static byte[] infoHashes(long seed, int torrents) {
@@ -176,11 +202,10 @@ final class Workload {
     }
 
     int port(int peer) {
-        int lane = peer % lanes;
-        return 1 + (peer / lanes) * portStride + lane / sources;
+        return 1 + peer / sources;
     }
 
-    /** The address lane {@code lane} sends from, port chosen by the system. */
+    /** The address lane {@code lane} (and each of its peers) sends from, port chosen by the system. */
     InetSocketAddress source(int lane) {
         byte[] ip = {127, 0, 0, (byte) (1 + lane % sources)};
         try {

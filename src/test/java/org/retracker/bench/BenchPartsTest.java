@@ -30,6 +30,25 @@ class BenchPartsTest {
     }
 
     @Test
+    void aPeerIsTheSamePeerOnSixteenSocketsAndOnSixtyFourConnections() {
+        Workload udp = Workload.generate(1, 1000, 100_000, 1.1, 16);
+        Workload http = Workload.generate(1, 1000, 100_000, 1.1, 64);
+        for (int peer = 0; peer < 100_000; peer += 7) {
+            assertThat(http.port(peer)).isEqualTo(udp.port(peer));
+            assertThat(http.source(peer % 64).getAddress())
+                    .isEqualTo(udp.source(peer % 16).getAddress());
+            assertThat(http.torrentOf(peer)).isEqualTo(udp.torrentOf(peer));
+        }
+    }
+
+    @Test
+    void tenMillionPeersTakeOneHundredSixtyAddresses() {
+        assertThat(Workload.sources(10_000_000, 160)).isEqualTo(160);
+        assertThat(Workload.sources(1_000_000, 64)).isEqualTo(16);
+        assertThat(Workload.sources(4000, 4)).isEqualTo(4);
+    }
+
+    @Test
     void morePeersThanTheLanesHavePortsForAreRefused() {
         assertThatThrownBy(() -> Workload.generate(1, 10, 2 * 65535 + 1, 0, 2))
                 .isInstanceOf(IllegalArgumentException.class)

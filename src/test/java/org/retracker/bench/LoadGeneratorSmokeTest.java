@@ -3,7 +3,9 @@ package org.retracker.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.time.InstantSource;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -48,6 +50,8 @@ class LoadGeneratorSmokeTest {
         "2s"
     };
 
+    private static final InetAddress LOOPBACK = ipv4Loopback();
+
     private SwarmStore store;
     private TrackerServer tracker;
 
@@ -61,6 +65,14 @@ class LoadGeneratorSmokeTest {
     @AfterEach
     void stopTracker() {
         tracker.close();
+    }
+
+    private static InetAddress ipv4Loopback() {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e); // four bytes are always an address
+        }
     }
 
     private static LoadGenerator.Result load(String target, String... extra) throws InterruptedException {
@@ -147,12 +159,14 @@ class LoadGeneratorSmokeTest {
 
         assertClean(result, "udp", "udp-insert");
         assertThat(result.total().announces).isEqualTo(4000);
-        assertThat(store.peerCount()).isEqualTo(4000);
+        assertThat(store.peerCount())
+                .as(store.totals() + " after " + result.line())
+                .isEqualTo(4000);
     }
 
     @Test
     void theReflectorAnswersBothProtocolsWithValidReplies() throws Exception {
-        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        InetSocketAddress any = new InetSocketAddress(LOOPBACK, 0);
         try (Reflector.Running reflector = Reflector.start(any, any, 1, 30)) {
             int udpPort = Objects.requireNonNull(reflector.udpAddress()).getPort();
             int httpPort = Objects.requireNonNull(reflector.httpAddress()).getPort();
@@ -165,7 +179,7 @@ class LoadGeneratorSmokeTest {
 
     @Test
     void anUnansweredTargetCountsTimeoutsNotResponses() throws Exception {
-        InetSocketAddress any = new InetSocketAddress("127.0.0.1", 0);
+        InetSocketAddress any = new InetSocketAddress(LOOPBACK, 0);
         int silent;
         try (Reflector.Running reflector = Reflector.start(any, null, 1, 0)) {
             silent = Objects.requireNonNull(reflector.udpAddress()).getPort();
