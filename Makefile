@@ -47,9 +47,10 @@ bench-build:
 	$(MVN) -q -Pbench -Dmaven.test.skip=true package
 
 ## retracker against opentracker on loopback: throughput (UDP, HTTP keep-alive, HTTP connection per
-## request) and memory per peer; see docs/PERFORMANCE.md. Takes about 15 minutes with the defaults.
+## request) and memory per peer; see docs/PERFORMANCE.md. Takes about 20 minutes with the defaults;
+## BENCH_ARGS=--quick for a 3-minute check that everything runs.
 bench: build bench-build
-	scripts/bench.sh $(BENCH_ARGS)
+	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/bench.sh $(BENCH_ARGS)
 
 fmt:
 	$(MVN) -q spotless:apply

@@ -30,13 +30,16 @@ Workload
 Memory
   --memory-peers N     peers inserted for memory per peer (default 1000000)
   --memory-torrents N  over this many torrents (default 100000)
-  --no-memory          skip the memory measurement
-  --memory-only        only the memory measurement
-Other
-  --scale PEERS        also measure retracker with PEERS peers (torrents scaled alike, e.g. 10000000)
-                       against --peers, same sockets, both prefilled, and print the ratio
-  --no-reflector       skip the generator ceiling (the reflector runs)
-  --cpus T,L           core of the tracker under test, core of the generator (default 0,1)
+Phases (default throughput,reflector,memory; --scale adds scale)
+  --phases LIST        comma-separated: throughput (both trackers), reflector (the generator's
+                       ceiling), scale (see --scale), memory (resident bytes per peer)
+  --scale PEERS        measure retracker with PEERS peers (torrents scaled alike, e.g. 10000000)
+                       and with --peers, same sockets, both prefilled, and print the ratio
+  --no-memory, --no-reflector, --memory-only   shorthands for --phases
+Machine
+  --tracker-cpu N      core of the tracker under test (default 0)
+  --load-cpus LIST     cores of the generator, a taskset list such as 1 or 1-3; it runs one event
+                       loop per core (default 1)
   --port P             retracker on P, opentracker on P+1, reflector on P+2 (default 27069)
   --heap SIZE          retracker's -Xmx (default 4g)
   --out DIR            logs and results (default target/bench-results/<date-time>)
@@ -67,7 +70,9 @@ MEM_PEERS=1000000
 MEM_TORRENTS=100000
 SCALE=0
 REFLECTOR=1
-CPUS=0,1
+PHASES=""
+TRACKER_CPU=0
+LOAD_CPUS=1
 PORT=27069
 HEAP=4g
 OUT=""
@@ -91,7 +96,9 @@ while [ $# -gt 0 ]; do
     --memory-only) MEMORY_ONLY=1; shift ;;
     --scale) SCALE=${2:?}; shift 2 ;;
     --no-reflector) REFLECTOR=0; shift ;;
-    --cpus) CPUS=${2:?}; shift 2 ;;
+    --phases) PHASES=${2:?}; shift 2 ;;
+    --tracker-cpu) TRACKER_CPU=${2:?}; shift 2 ;;
+    --load-cpus) LOAD_CPUS=${2:?}; shift 2 ;;
     --port) PORT=${2:?}; shift 2 ;;
     --heap) HEAP=${2:?}; shift 2 ;;
     --out) OUT=${2:?}; shift 2 ;;
@@ -109,9 +116,31 @@ for v in REPEAT TORRENTS PEERS MEM_PEERS MEM_TORRENTS PORT; do is_count "${!v}" 
 for v in DURATION WARMUP JVM_WARMUP; do is_duration "${!v}" || die "${v,,} is not a duration: ${!v}"; done
 [ "$SCALE" = 0 ] || is_count "$SCALE" || die "--scale must be a number of peers: $SCALE"
 [ "$PORT" -le 65533 ] || die "--port must leave room for P+2"
-[[ $CPUS =~ ^[0-9]+,[0-9]+$ ]] || die "--cpus wants two core numbers, e.g. 0,1"
-TRACKER_CPU=${CPUS%,*}
-LOAD_CPU=${CPUS#*,}
+[[ $TRACKER_CPU =~ ^[0-9]+$ ]] || die "--tracker-cpu wants one core number: $TRACKER_CPU"
+[[ $LOAD_CPUS =~ ^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$ ]] || die "--load-cpus wants a core list such as 1 or 1-3: $LOAD_CPUS"
+# the generator's cores, one by one
+LOAD_CPU_LIST=()
+IFS=, read -r -a parts <<<"$LOAD_CPUS"
+for part in "${parts[@]}"; do
+  if [[ $part == *-* ]]; then
+    for ((c = ${part%-*}; c <= ${part#*-}; c++)); do LOAD_CPU_LIST+=("$c"); done
+  else
+    LOAD_CPU_LIST+=("$part")
+  fi
+done
+LOAD_THREADS=${#LOAD_CPU_LIST[@]}
+if [ -z "$PHASES" ]; then
+  PHASES=throughput
+  [ "$REFLECTOR" = 0 ] || PHASES+=,reflector
+  [ "$SCALE" = 0 ] || PHASES+=,scale
+  [ "$MEMORY" = 0 ] || PHASES+=,memory
+  [ "$MEMORY_ONLY" = 0 ] || PHASES=memory
+fi
+IFS=, read -r -a PHASE_LIST <<<"$PHASES"
+for p in "${PHASE_LIST[@]}"; do
+  case $p in throughput|reflector|memory) ;; scale) [ "$SCALE" != 0 ] || die "phase scale needs --scale PEERS" ;; *) die "unknown phase: $p" ;; esac
+done
+phase() { [[ ,$PHASES, == *",$1,"* ]]; }
 IFS=, read -r -a MODE_LIST <<<"$MODES"
 IFS=, read -r -a TRACKER_LIST <<<"$TRACKERS"
 for m in "${MODE_LIST[@]}"; do case $m in udp|http|http-close) ;; *) die "unknown mode: $m" ;; esac; done
@@ -148,14 +177,18 @@ PIN=1
 if [ "$CORES" -lt 2 ]; then
   echo "bench: only $CORES core: nothing is pinned, and tracker and generator share it" >&2
   PIN=0
-elif [ "$TRACKER_CPU" -ge "$CORES" ] || [ "$LOAD_CPU" -ge "$CORES" ] || [ "$TRACKER_CPU" = "$LOAD_CPU" ]; then
-  die "--cpus $CPUS: two different cores below $CORES expected"
+else
+  [ "$TRACKER_CPU" -lt "$CORES" ] || die "--tracker-cpu $TRACKER_CPU: this machine has cores 0..$((CORES - 1))"
+  for c in "${LOAD_CPU_LIST[@]}"; do
+    [ "$c" -lt "$CORES" ] || die "--load-cpus $LOAD_CPUS: this machine has cores 0..$((CORES - 1))"
+    [ "$c" != "$TRACKER_CPU" ] || die "--load-cpus $LOAD_CPUS includes the tracker's core $TRACKER_CPU"
+  done
 fi
 TRACKER_PIN=()
 LOAD_PIN=()
 if [ "$PIN" = 1 ]; then
   TRACKER_PIN=(taskset -c "$TRACKER_CPU")
-  LOAD_PIN=(taskset -c "$LOAD_CPU")
+  LOAD_PIN=(taskset -c "$LOAD_CPUS")
 fi
 
 install_opentracker() {
@@ -164,12 +197,15 @@ install_opentracker() {
   local sudo=()
   [ "$(id -u)" = 0 ] || sudo=(sudo)
   timeout 600 "${sudo[@]}" apt-get update -qq >&2 || true
-  # the package may start a service of its own on :6969; this script starts its own instance
-  DEBIAN_FRONTEND=noninteractive timeout 600 "${sudo[@]}" apt-get install -y -qq opentracker >&2 \
-    || die "could not install opentracker; run with --trackers retracker to skip it"
+  DEBIAN_FRONTEND=noninteractive timeout 600 "${sudo[@]}" apt-get install -y -qq --no-install-recommends \
+    opentracker >&2 || die "could not install opentracker; run with --trackers retracker to skip it"
+  # the package may start a service of its own on :6969; this script starts its own instances
+  if command -v systemctl >/dev/null 2>&1; then "${sudo[@]}" systemctl stop opentracker >/dev/null 2>&1 || true; fi
 }
 needs_opentracker=0
-for t in "${TRACKER_LIST[@]}"; do [ "$t" = opentracker ] && needs_opentracker=1; done
+if phase throughput || phase memory; then
+  for t in "${TRACKER_LIST[@]}"; do [ "$t" != opentracker ] || needs_opentracker=1; done
+fi
 [ "$needs_opentracker" = 0 ] || install_opentracker
 
 # a clean environment for retracker: no settings from the caller's RETRACKER_* and the like
@@ -189,6 +225,7 @@ say() { echo "$*" | tee -a "$RESULTS"; }
 WRAPPERS=()   # pids of the timeout processes this script started
 cleanup() {
   local pid
+  [ -z "${CURRENT_LOAD:-}" ] || kill -TERM "$CURRENT_LOAD" 2>/dev/null || true
   for pid in "${WRAPPERS[@]}"; do
     kill -TERM "$pid" 2>/dev/null || true
   done
@@ -223,29 +260,46 @@ port_free() {
   [ -z "$(ss -Hlnt "sport = :$1" 2>/dev/null)" ] && [ -z "$(ss -Hlnu "sport = :$1" 2>/dev/null)" ]
 }
 
-# the peers of one lane must fit one source address's ports (see Workload): 16 UDP sockets and 64
-# HTTP connections serve up to a million peers, more peers take more lanes
+# lanes_for PEERS BASE: the sockets (or connections) to use: BASE, unless the peers need more source
+# addresses than BASE is a multiple of. The generator gives the peers ceil(PEERS / 65535) addresses
+# rounded up to a multiple of 16 (see Workload), and lanes that are a multiple of that keep every
+# peer's address and port the same whatever the mode: a UDP prefill is re-announced over HTTP.
 lanes_for() {
-  local peers=$1 base=$2 need
-  need=$(( (peers + 65534) / 65535 ))
-  [ "$need" -le "$base" ] && { echo "$base"; return; }
-  echo $(( (need + 15) / 16 * 16 ))
+  local peers=$1 base=$2 sources
+  sources=$(( (peers + 65534) / 65535 ))
+  sources=$(( (sources + 15) / 16 * 16 ))
+  [ "$sources" -le 254 ] || die "$peers peers need more than 254 source addresses (at most $((254 * 65535)) peers)"
+  if [ $(( base % sources )) = 0 ]; then echo "$base"; else echo "$sources"; fi
 }
 
-# load ARGS...: runs the generator pinned to its core, bounded in time; prints the RESULT line
-load() {
+# run_load LOG LIMIT ARGS...: runs the generator pinned to its cores, bounded in time, and sets R to
+# its RESULT line ('' if it printed none). In the background with wait, so that a signal to this
+# script is handled at once and the trap stops the generator too.
+R=""
+CURRENT_LOAD=""
+run_load() {
   local log=$1 limit=$2
   shift 2
   timeout --kill-after=5 "$limit" "${LOAD_PIN[@]}" \
-    "$JAVA" "${JFLAGS[@]}" -Xmx2g -jar "$BENCH_JAR" load "$@" 2>>"$log" | grep '^RESULT' || true
+    "$JAVA" "${JFLAGS[@]}" -Xmx2g -jar "$BENCH_JAR" load --threads "$LOAD_THREADS" "$@" \
+    >"$OUT/.result" 2>>"$log" &
+  CURRENT_LOAD=$!
+  wait "$CURRENT_LOAD" || true
+  CURRENT_LOAD=""
+  R=$(grep '^RESULT' "$OUT/.result" || true)
+  rm -f "$OUT/.result"
 }
 
+# mode_args MODE PORT PEERS [WINDOW]: the generator's target and lanes for a mode
 mode_args() {
-  local mode=$1 port=$2 peers=$3 udp_lanes http_lanes window
+  local mode=$1 port=$2 peers=$3 window=${4:-} udp_lanes http_lanes
   udp_lanes=$(lanes_for "$peers" 16)
   http_lanes=$(lanes_for "$peers" 64)
-  # the same datagrams in flight (128) whatever the number of sockets
-  window=$(( 128 / udp_lanes )); [ "$window" -ge 1 ] || window=1
+  # by default the same datagrams in flight (128) whatever the number of sockets: opentracker keeps
+  # the kernel's default receive buffer, which more would overflow
+  if [ -z "$window" ]; then
+    window=$(( 128 / udp_lanes )); [ "$window" -ge 1 ] || window=1
+  fi
   case $mode in
     udp) echo "--target udp://127.0.0.1:$port --sockets $udp_lanes --window $window" ;;
     http) echo "--target http://127.0.0.1:$port --connections $http_lanes" ;;
@@ -259,8 +313,9 @@ await_ready() {
   while [ "$SECONDS" -lt "$deadline" ]; do
     kill -0 "$wrapper" 2>/dev/null || die "$name exited; see $OUT/$name.log"
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-      r=$(load "$OUT/probe.log" 20 --target "udp://127.0.0.1:$port" --insert-only --torrents 1 --peers 1 \
-        --sockets 1 --duration 5s --timeout 500ms --seed "$SEED")
+      run_load "$OUT/probe.log" 20 --target "udp://127.0.0.1:$port" --insert-only --torrents 1 --peers 1 \
+        --sockets 1 --duration 5s --timeout 500ms --seed "$SEED"
+      r=$R
       case $r in *" errors=0 "*) return 0 ;; esac
     fi
     sleep 0.5
@@ -337,8 +392,9 @@ prefill() { # NAME PORT PEERS TORRENTS PID
   local mode_udp r
   mode_udp=$(mode_args udp "$2" "$3")
   # shellcheck disable=SC2086
-  r=$(load "$OUT/load.log" 900 $mode_udp --insert-only --peers "$3" --torrents "$4" --zipf "$ZIPF" \
-    --duration 800s --seed "$SEED" --watch-pid "$5")
+  run_load "$OUT/load.log" 900 $mode_udp --insert-only --peers "$3" --torrents "$4" --zipf "$ZIPF" \
+    --duration 800s --seed "$SEED" --watch-pid "$5"
+  r=$R
   echo "prefill $1 peers=$3 torrents=$4 $r" >>"$RESULTS"
   case $r in *" errors=0 "*) ;; *) echo "bench: prefill of $1 was not clean: $r" >&2 ;; esac
 }
@@ -350,15 +406,15 @@ say "# machine: $CORES cores, $(awk -F': ' '/^model name/ { print $2; exit }' /p
 say "# jdk: $("$JAVA" -version 2>&1 | head -1); opentracker: $(dpkg-query -W -f '${Version}' opentracker 2>/dev/null || echo -)"
 say "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "# workload: $PEERS peers over $TORRENTS torrents (zipf $ZIPF), numwant 30, 1% scrapes; runs of $DURATION after $WARMUP, x$REPEAT; prefill $([ "$PREFILL" = 1 ] && echo on || echo off)"
-say "# pinned: $([ "$PIN" = 1 ] && echo "tracker on core $TRACKER_CPU, generator on core $LOAD_CPU" || echo no)"
+say "# pinned: $([ "$PIN" = 1 ] && echo "tracker on core $TRACKER_CPU, generator on core(s) $LOAD_CPUS" || echo no)"
 say "# out: $OUT"
 
 RUN_LIMIT=$(( $(seconds "$DURATION") + $(seconds "$WARMUP") + 90 ))
-declare -A RPS P50 P99 CPU ERR
+declare -A RPS P50 P99 CPU ERR GEN
 
 # ---- throughput -----------------------------------------------------------------------------
 
-if [ "$MEMORY_ONLY" = 0 ]; then
+if phase throughput; then
   declare -A PIDS WRAP
   for t in "${TRACKER_LIST[@]}"; do
     start_tracker "$t" "$(port_of "$t")" "$t" "$TORRENTS"
@@ -368,8 +424,9 @@ if [ "$MEMORY_ONLY" = 0 ]; then
     # JVM warm-up (and the same for opentracker): every mode once, not counted
     for m in "${MODE_LIST[@]}"; do
       # shellcheck disable=SC2046
-      r=$(load "$OUT/load.log" $(( $(seconds "$JVM_WARMUP") + 90 )) $(mode_args "$m" "$(port_of "$t")" "$PEERS") \
-        --peers "$PEERS" --torrents "$TORRENTS" --zipf "$ZIPF" --duration "$JVM_WARMUP" --warmup 0s --seed "$SEED")
+      run_load "$OUT/load.log" $(( $(seconds "$JVM_WARMUP") + 90 )) $(mode_args "$m" "$(port_of "$t")" "$PEERS") \
+        --peers "$PEERS" --torrents "$TORRENTS" --zipf "$ZIPF" --duration "$JVM_WARMUP" --warmup 0s --seed "$SEED"
+      r=$R
       echo "warmup $t $m $r" >>"$RESULTS"
     done
   done
@@ -377,9 +434,10 @@ if [ "$MEMORY_ONLY" = 0 ]; then
     for t in "${TRACKER_LIST[@]}"; do
       for m in "${MODE_LIST[@]}"; do
         # shellcheck disable=SC2046
-        r=$(load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$(port_of "$t")" "$PEERS") \
+        run_load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$(port_of "$t")" "$PEERS") \
           --peers "$PEERS" --torrents "$TORRENTS" --zipf "$ZIPF" --duration "$DURATION" --warmup "$WARMUP" \
-          --seed "$SEED" --watch-pid "${PIDS[$t]}")
+          --seed "$SEED" --watch-pid "${PIDS[$t]}"
+        r=$R
         [ -n "$r" ] || r="RESULT missing (see $OUT/load.log)"
         say "run $rep $t $m $r"
       done
@@ -391,6 +449,7 @@ if [ "$MEMORY_ONLY" = 0 ]; then
       P50[$t,$m]=$(grep "^run [0-9]* $t $m " "$RESULTS" | while read -r line; do field "$line" p50_us; done | median)
       P99[$t,$m]=$(grep "^run [0-9]* $t $m " "$RESULTS" | while read -r line; do field "$line" p99_us; done | median)
       CPU[$t,$m]=$(grep "^run [0-9]* $t $m " "$RESULTS" | while read -r line; do field "$line" target_cpu_us_per_response; done | median)
+      GEN[$t,$m]=$(grep "^run [0-9]* $t $m " "$RESULTS" | while read -r line; do field "$line" load_cpu_pct; done | median)
       ERR[$t,$m]=$(grep "^run [0-9]* $t $m " "$RESULTS" | while read -r line; do field "$line" errors; done | awk '{ s += $1 } END { print s + 0 }')
     done
     stop "${WRAP[$t]}"
@@ -400,7 +459,7 @@ fi
 
 # ---- the generator's ceiling ------------------------------------------------------------------
 
-if [ "$MEMORY_ONLY" = 0 ] && [ "$REFLECTOR" = 1 ]; then
+if phase reflector; then
   rport=$(port_of reflector)
   port_free "$rport" || die "port $rport is in use: choose another with --port"
   timeout --kill-after=5 $(( RUN_LIMIT * REPEAT * ${#MODE_LIST[@]} + 60 )) "${TRACKER_PIN[@]}" \
@@ -413,9 +472,10 @@ if [ "$MEMORY_ONLY" = 0 ] && [ "$REFLECTOR" = 1 ]; then
   for rep in $(seq 1 "$REPEAT"); do
     for m in "${MODE_LIST[@]}"; do
       # shellcheck disable=SC2046
-      r=$(load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$rport" "$PEERS") \
+      run_load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$rport" "$PEERS") \
         --peers "$PEERS" --torrents "$TORRENTS" --zipf "$ZIPF" --duration "$DURATION" --warmup "$WARMUP" \
-        --seed "$SEED" --watch-pid "$rpid")
+        --seed "$SEED" --watch-pid "$rpid"
+      r=$R
       [ -n "$r" ] || r="RESULT missing (see $OUT/load.log)"
       say "run $rep reflector $m $r"
     done
@@ -423,13 +483,17 @@ if [ "$MEMORY_ONLY" = 0 ] && [ "$REFLECTOR" = 1 ]; then
   stop "$w"
   for m in "${MODE_LIST[@]}"; do
     RPS[reflector,$m]=$(grep "^run [0-9]* reflector $m " "$RESULTS" | while read -r line; do field "$line" responses_per_s; done | median)
+    GEN[reflector,$m]=$(grep "^run [0-9]* reflector $m " "$RESULTS" | while read -r line; do field "$line" load_cpu_pct; done | median)
     CPU[load,$m]=$(grep "^run [0-9]* reflector $m " "$RESULTS" | while read -r line; do field "$line" load_cpu_us_per_response; done | median)
   done
 fi
 
 # ---- scale: many more peers -------------------------------------------------------------------
 
-if [ "$MEMORY_ONLY" = 0 ] && [ "$SCALE" != 0 ]; then
+if phase scale; then
+  # retracker alone, whose receive buffer (4 MiB) takes more datagrams in flight than opentracker's:
+  # with the many sockets the larger count needs, one request each would leave every batch small
+  SCALE_WINDOW=4
   scale_torrents=$(awk -v t="$TORRENTS" -v p="$PEERS" -v s="$SCALE" 'BEGIN { printf "%d", t * s / p }')
   # the lanes the larger count needs serve both runs, so only the number of peers differs
   for n in "$PEERS" "$SCALE"; do
@@ -439,13 +503,15 @@ if [ "$MEMORY_ONLY" = 0 ] && [ "$SCALE" != 0 ]; then
     for m in "${MODE_LIST[@]}"; do
       [ "$m" = http-close ] && continue
       # shellcheck disable=SC2046
-      r=$(load "$OUT/load.log" $(( $(seconds "$JVM_WARMUP") + 90 )) $(mode_args "$m" "$PORT" "$SCALE") \
-        --peers "$n" --torrents "$nt" --zipf "$ZIPF" --duration "$JVM_WARMUP" --warmup 0s --seed "$SEED")
+      run_load "$OUT/load.log" $(( $(seconds "$JVM_WARMUP") + 90 )) $(mode_args "$m" "$PORT" "$SCALE" "$SCALE_WINDOW") \
+        --peers "$n" --torrents "$nt" --zipf "$ZIPF" --duration "$JVM_WARMUP" --warmup 0s --seed "$SEED"
+      r=$R
       for rep in $(seq 1 "$REPEAT"); do
         # shellcheck disable=SC2046
-        r=$(load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$PORT" "$SCALE") \
+        run_load "$OUT/load.log" "$RUN_LIMIT" $(mode_args "$m" "$PORT" "$SCALE" "$SCALE_WINDOW") \
           --peers "$n" --torrents "$nt" --zipf "$ZIPF" --duration "$DURATION" --warmup "$WARMUP" \
-          --seed "$SEED" --watch-pid "$TRACKER_PID")
+          --seed "$SEED" --watch-pid "$TRACKER_PID"
+        r=$R
         say "scale $rep $n $m $r"
       done
     done
@@ -458,23 +524,25 @@ fi
 # ---- memory per peer --------------------------------------------------------------------------
 
 declare -A MEM_RAW MEM_GC
-if [ "$MEMORY" = 1 ]; then
+if phase memory; then
   mem_lanes=$(lanes_for "$MEM_PEERS" 16)
   for t in "${TRACKER_LIST[@]}"; do
     port=$(port_of "$t")
     start_tracker "$t" "$port" "$t-memory" "$MEM_TORRENTS"
     # warm up with a few peers, so what follows measures the peers, not the first use of the heap
     # shellcheck disable=SC2046
-    r=$(load "$OUT/load.log" 120 $(mode_args udp "$port" "$MEM_PEERS") --peers 1000 --torrents 100 \
-      --duration 10s --warmup 0s --seed "$SEED")
+    run_load "$OUT/load.log" 120 $(mode_args udp "$port" "$MEM_PEERS") --peers 1000 --torrents 100 \
+      --duration 10s --warmup 0s --seed "$SEED"
+    r=$R
     echo "memory-warmup $t $r" >>"$RESULTS"
     [ "$t" != retracker ] || "$JCMD" "$TRACKER_PID" GC.run >/dev/null 2>&1 || true
     sleep 2
     before=$(rss_kb "$TRACKER_PID")
     # shellcheck disable=SC2046
-    r=$(load "$OUT/load.log" 900 $(mode_args udp "$port" "$MEM_PEERS") --insert-only \
+    run_load "$OUT/load.log" 900 $(mode_args udp "$port" "$MEM_PEERS") --insert-only \
       --peers "$MEM_PEERS" --torrents "$MEM_TORRENTS" --zipf "$ZIPF" --duration 800s --seed "$SEED" \
-      --watch-pid "$TRACKER_PID")
+      --watch-pid "$TRACKER_PID"
+    r=$R
     sleep 2
     after=$(rss_kb "$TRACKER_PID")
     MEM_RAW[$t]=$(awk -v a="$after" -v b="$before" -v n="$MEM_PEERS" 'BEGIN { printf "%.1f", (a - b) * 1024 / n }')
@@ -496,18 +564,22 @@ fi
 
 say "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 say ""
-if [ "$MEMORY_ONLY" = 0 ]; then
-  say "== throughput: median of $REPEAT runs of $DURATION (responses/s; p50/p99 latency in us; tracker CPU us per response) =="
-  printf '%-11s %-30s %-30s %-7s %s\n' mode retracker opentracker ratio "generator ceiling (reflector)" | tee -a "$RESULTS"
+if phase throughput || phase reflector; then
+  say "== throughput: median of $REPEAT runs of $DURATION =="
+  say "   rate in responses/s; latency p50/p99 in us; the tracker's CPU time per response in us; the"
+  say "   generator's CPU use (near 100% means the generator, not the tracker, set the rate)"
+  printf '%-11s %-38s %-38s %-6s %s\n' mode retracker opentracker ratio "reflector (generator ceiling)" | tee -a "$RESULTS"
   for m in "${MODE_LIST[@]}"; do
-    cell() { echo "${RPS[$1,$m]:--} (${P50[$1,$m]:--}/${P99[$1,$m]:--}, ${CPU[$1,$m]:--}us)"; }
-    printf '%-11s %-30s %-30s %-7s %s\n' "$m" "$(cell retracker)" "$(cell opentracker)" \
+    cell() { echo "${RPS[$1,$m]:--} (${P50[$1,$m]:--}/${P99[$1,$m]:--}, ${CPU[$1,$m]:--}us, gen ${GEN[$1,$m]:--}%)"; }
+    printf '%-11s %-38s %-38s %-6s %s\n' "$m" "$(cell retracker)" "$(cell opentracker)" \
       "$(ratio "${RPS[retracker,$m]:--}" "${RPS[opentracker,$m]:--}")" \
-      "${RPS[reflector,$m]:--} (generator ${CPU[load,$m]:--}us/response)" | tee -a "$RESULTS"
-    say "SUMMARY throughput mode=$m retracker_rps=${RPS[retracker,$m]:--} opentracker_rps=${RPS[opentracker,$m]:--} ratio=$(ratio "${RPS[retracker,$m]:--}" "${RPS[opentracker,$m]:--}") retracker_p50_us=${P50[retracker,$m]:--} retracker_p99_us=${P99[retracker,$m]:--} opentracker_p50_us=${P50[opentracker,$m]:--} opentracker_p99_us=${P99[opentracker,$m]:--} retracker_errors=${ERR[retracker,$m]:--} opentracker_errors=${ERR[opentracker,$m]:--} reflector_rps=${RPS[reflector,$m]:--}"
+      "${RPS[reflector,$m]:--} (generator ${CPU[load,$m]:--}us/response, ${GEN[reflector,$m]:--}%)" | tee -a "$RESULTS"
+  done
+  for m in "${MODE_LIST[@]}"; do
+    say "SUMMARY throughput mode=$m retracker_rps=${RPS[retracker,$m]:--} opentracker_rps=${RPS[opentracker,$m]:--} ratio=$(ratio "${RPS[retracker,$m]:--}" "${RPS[opentracker,$m]:--}") retracker_p50_us=${P50[retracker,$m]:--} retracker_p99_us=${P99[retracker,$m]:--} opentracker_p50_us=${P50[opentracker,$m]:--} opentracker_p99_us=${P99[opentracker,$m]:--} retracker_cpu_us=${CPU[retracker,$m]:--} opentracker_cpu_us=${CPU[opentracker,$m]:--} cpu_ratio=$(ratio "${CPU[opentracker,$m]:--}" "${CPU[retracker,$m]:--}") retracker_errors=${ERR[retracker,$m]:--} opentracker_errors=${ERR[opentracker,$m]:--} generator_cpu_pct_retracker=${GEN[retracker,$m]:--} generator_cpu_pct_opentracker=${GEN[opentracker,$m]:--} reflector_rps=${RPS[reflector,$m]:--}"
   done
 fi
-if [ "$SCALE" != 0 ] && [ "$MEMORY_ONLY" = 0 ]; then
+if phase scale; then
   for m in "${MODE_LIST[@]}"; do
     [ "$m" = http-close ] && continue
     small=$(grep "^scale [0-9]* $PEERS $m " "$RESULTS" | while read -r line; do field "$line" responses_per_s; done | median)
@@ -515,6 +587,6 @@ if [ "$SCALE" != 0 ] && [ "$MEMORY_ONLY" = 0 ]; then
     say "SUMMARY scale mode=$m peers=$PEERS rps=$small peers=$SCALE rps=$large ratio=$(ratio "$large" "$small")"
   done
 fi
-if [ "$MEMORY" = 1 ]; then
+if phase memory; then
   say "SUMMARY memory peers=$MEM_PEERS torrents=$MEM_TORRENTS retracker_bytes_per_peer=${MEM_RAW[retracker]:--} retracker_bytes_per_peer_after_gc=${MEM_GC[retracker]:--} opentracker_bytes_per_peer=${MEM_RAW[opentracker]:--} ratio=$(ratio "${MEM_RAW[retracker]:--}" "${MEM_RAW[opentracker]:--}") ratio_after_gc=$(ratio "${MEM_GC[retracker]:--}" "${MEM_RAW[opentracker]:--}")"
 fi

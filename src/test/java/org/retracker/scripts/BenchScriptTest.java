@@ -61,7 +61,7 @@ class BenchScriptTest {
         assertThat(r.exit()).as(r.stderr()).isZero();
         assertThat(r.stdout())
                 .contains("--duration", "--repeat", "--peers", "--torrents", "--modes", "--no-prefill", "--scale")
-                .contains("--memory-peers", "--cpus", "--quick", "opentracker");
+                .contains("--memory-peers", "--phases", "--tracker-cpu", "--load-cpus", "--quick", "opentracker");
     }
 
     @Test
@@ -69,6 +69,7 @@ class BenchScriptTest {
         Result unknown = bash(SCRIPT.toString(), "--bogus");
         Result badCount = bash(SCRIPT.toString(), "--peers", "many");
         Result badMode = bash(SCRIPT.toString(), "--modes", "udp,tcp");
+        Result badPhase = bash(SCRIPT.toString(), "--phases", "scale");
 
         assertThat(unknown.exit()).isEqualTo(2);
         assertThat(unknown.stderr()).contains("unknown option: --bogus");
@@ -76,5 +77,7 @@ class BenchScriptTest {
         assertThat(badCount.stderr()).contains("peers must be a positive number");
         assertThat(badMode.exit()).isEqualTo(2);
         assertThat(badMode.stderr()).contains("unknown mode: tcp");
+        assertThat(badPhase.exit()).isEqualTo(2);
+        assertThat(badPhase.stderr()).contains("phase scale needs --scale PEERS");
     }
 }
