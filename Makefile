@@ -6,14 +6,17 @@ export JAVA_HOME
 MVN := ./mvnw -B -ntp
 JAR := target/retracker.jar
 IMAGE := target/image
+BENCH_JAR := target/retracker-bench.jar
 # Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
 JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
 # Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
 ARGS ?=
 # Arguments for `make jmh` (JMH's own), e.g. make jmh JMH_ARGS="-f 1 -wi 3 -i 5 -w 2s -r 2s UdpBenchmark"
 JMH_ARGS ?=
+# Arguments for `make bench`, e.g. make bench BENCH_ARGS="--repeat 5 --duration 60s"
+BENCH_ARGS ?=
 
-.PHONY: run test build image dist jmh fmt fmt-check lint lint-fix check clean
+.PHONY: run test build image dist jmh bench bench-build fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -47,6 +50,16 @@ jmh:
 	$(MVN) -q -Pjmh -Dmaven.test.skip=true package
 	$(JAVA_HOME)/bin/java $(JAVA_FLAGS) --add-opens=java.base/java.nio=ALL-UNNAMED \
 	  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -jar target/benchmarks.jar -prof gc $(JMH_ARGS)
+
+## Build target/retracker-bench.jar: the load generator and reflector (src/bench/java), not in the tracker jar.
+bench-build:
+	$(MVN) -q -Pbench -Dmaven.test.skip=true package
+
+## retracker against opentracker on loopback: throughput (UDP, HTTP keep-alive, HTTP connection per
+## request) and memory per peer; see docs/PERFORMANCE.md. Takes about 20 minutes with the defaults;
+## BENCH_ARGS=--quick for a 3-minute check that everything runs.
+bench: build bench-build
+	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/bench.sh $(BENCH_ARGS)
 
 fmt:
 	$(MVN) -q spotless:apply
