@@ -163,7 +163,9 @@ public class HttpBenchmark {
         if (failure != null) {
             throw new IllegalStateException(failure.message());
         }
-        service.scrape(scrape, scrapeResponse);
+        if (service.scrape(scrape, scrapeResponse, true) != null) {
+            throw new IllegalStateException("scrape refused");
+        }
         body.clear();
         encoder.writeScrape(body, scrape, scrapeResponse);
         return send(out, headEnd);

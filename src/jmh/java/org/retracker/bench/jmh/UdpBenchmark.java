@@ -150,7 +150,9 @@ public class UdpBenchmark {
         if (failure != null) {
             throw new IllegalStateException(failure.message());
         }
-        service.scrape(scrape, scrapeResponse);
+        if (service.scrape(scrape, scrapeResponse, false) != null) {
+            throw new IllegalStateException("scrape refused");
+        }
         UdpResponseEncoder.writeScrape(out, transactionId, scrape, scrapeResponse);
         return out.writerIndex();
     }
