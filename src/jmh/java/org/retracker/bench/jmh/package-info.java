@@ -2,7 +2,7 @@
  * JMH benchmarks of the tracker's hot path (decode, announce or scrape, encode) for UDP (BEP 15)
  * and HTTP (BEP 3/23), against a prefilled in-memory store. Built only by the Maven profile {@code
  * jmh} into {@code target/benchmarks.jar}; run them with {@code make jmh} (see
- * docs/perf-jmh-fragment.md).
+ * docs/PERFORMANCE.md, "Hot path (JMH)").
  */
 @NullMarked
 package org.retracker.bench.jmh;
