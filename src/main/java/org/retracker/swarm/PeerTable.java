@@ -198,14 +198,23 @@ final class PeerTable {
 
     /**
      * Writes up to {@code max} peers from slots {@code [0, limit)}, skipping {@code exclude}, in wire
-     * form into {@code peersOut} (6 or 18 bytes each) and their ids into {@code idsOut}, starting at
-     * peer position {@code outPos}. Returns the number written.
+     * form into {@code peersOut} (6 or 18 bytes each) and their ids into {@code idsOut} ({@code null}
+     * for a compact reply, which sends none: the 20-byte copy per peer is most of a selection's
+     * cost, and its cache misses), starting at peer position {@code outPos}. Returns the number
+     * written.
      *
      * <p>When there are more candidates than wanted, the walk starts at a random slot and steps by a
      * random stride coprime with {@code limit}: every peer is equally likely to be picked and
      * successive replies differ, not the same first N every time.
      */
-    int select(int limit, int exclude, int max, byte[] peersOut, byte[] idsOut, int outPos, RandomGenerator random) {
+    int select(
+            int limit,
+            int exclude,
+            int max,
+            byte[] peersOut,
+            byte @Nullable [] idsOut,
+            int outPos,
+            RandomGenerator random) {
         int candidates = limit - (exclude >= 0 && exclude < limit ? 1 : 0);
         if (max <= 0 || candidates <= 0) {
             return 0;
@@ -256,7 +265,7 @@ final class PeerTable {
         return a;
     }
 
-    private void writePeer(int slot, byte[] peersOut, int peerOffset, byte[] idsOut, int idOffset) {
+    private void writePeer(int slot, byte[] peersOut, int peerOffset, byte @Nullable [] idsOut, int idOffset) {
         int base = slot * words;
         if (words == 1) {
             long k = keys[base];
@@ -270,7 +279,9 @@ final class PeerTable {
             peersOut[peerOffset + 16] = (byte) (port >>> 8);
             peersOut[peerOffset + 17] = (byte) port;
         }
-        System.arraycopy(ids, slot * ID_BYTES, idsOut, idOffset, ID_BYTES);
+        if (idsOut != null) {
+            System.arraycopy(ids, slot * ID_BYTES, idsOut, idOffset, ID_BYTES);
+        }
     }
 
     private boolean matches(int slot, long k0, long k1, long k2) {

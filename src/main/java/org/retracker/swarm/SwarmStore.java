@@ -146,24 +146,28 @@ public final class SwarmStore {
             response.complete = swarm.seeders();
             response.incomplete = swarm.leechers();
             if (!stopped && numWant > 0) {
+                // Only a non-compact reply with peer ids (BEP 3) reads them: skip the copy otherwise.
+                boolean ids = !request.compact && !request.noPeerId;
+                byte @Nullable [] ids4 = ids ? response.peerIds4 : null;
+                byte @Nullable [] ids6 = ids ? response.peerIds6 : null;
                 int limit = seeder ? own.leechers() : own.size();
                 int written;
                 if (ipv6) {
-                    written = own.select(limit, slot, numWant, response.peers6, response.peerIds6, 0, random);
+                    written = own.select(limit, slot, numWant, response.peers6, ids6, 0, random);
                     response.peers6Count = written;
                 } else {
-                    written = own.select(limit, slot, numWant, response.peers4, response.peerIds4, 0, random);
+                    written = own.select(limit, slot, numWant, response.peers4, ids4, 0, random);
                     response.peers4Count = written;
                 }
                 PeerTable other = ipv6 ? swarm.v4 : swarm.v6;
                 if (otherFamily && other != null && written < numWant) {
                     int otherLimit = seeder ? other.leechers() : other.size();
                     if (ipv6) {
-                        response.peers4Count = other.select(
-                                otherLimit, -1, numWant - written, response.peers4, response.peerIds4, 0, random);
+                        response.peers4Count =
+                                other.select(otherLimit, -1, numWant - written, response.peers4, ids4, 0, random);
                     } else {
-                        response.peers6Count = other.select(
-                                otherLimit, -1, numWant - written, response.peers6, response.peerIds6, 0, random);
+                        response.peers6Count =
+                                other.select(otherLimit, -1, numWant - written, response.peers6, ids6, 0, random);
                     }
                 }
             }
