@@ -14,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.retracker.transport.TransportCounters;
 
@@ -180,7 +181,7 @@ class HttpSlowClientTest extends LoopbackTrackerTest {
     }
 
     /** The value of {@code counter} once it has not changed for 300 ms. */
-    private static long waitUntilStable(java.util.function.LongSupplier counter) throws InterruptedException {
+    private static long waitUntilStable(LongSupplier counter) throws InterruptedException {
         long before = counter.getAsLong();
         while (true) {
             Thread.sleep(300);

@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.LongSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.retracker.protocol.udp.ConnectionIds;
@@ -274,7 +275,7 @@ class UdpAbuseTest extends LoopbackTrackerTest {
     }
 
     /** The value of {@code counter} once it has not changed for {@link #QUIET}. */
-    private static long waitUntilStable(java.util.function.LongSupplier counter) throws InterruptedException {
+    private static long waitUntilStable(LongSupplier counter) throws InterruptedException {
         long before = counter.getAsLong();
         while (true) {
             Thread.sleep(QUIET.toMillis());
