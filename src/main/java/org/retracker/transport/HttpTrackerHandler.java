@@ -458,7 +458,11 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
         ctx.flush();
-        super.channelReadComplete(ctx);
+        // Not super's: ByteToMessageDecoder asks for another read whenever auto-read is off and it
+        // passed nothing on, which is always here (responses are written, never fired), so it would
+        // undo the back-pressure of channelWritabilityChanged and buffer responses without bound.
+        discardSomeReadBytes();
+        ctx.fireChannelReadComplete();
     }
 
     @Override

@@ -123,6 +123,20 @@ public final class TrackerServer implements AutoCloseable {
             TransportCounters counters,
             @Nullable MetricsEndpoint metrics)
             throws InterruptedException {
+        return start(options, service, counters, metrics, InstantSource.system());
+    }
+
+    /**
+     * As {@link #start(ServerOptions, AnnounceService, TransportCounters, MetricsEndpoint)}, with UDP
+     * connection ids issued and checked on {@code connectionIdClock} (tests move it to expire ids).
+     */
+    public static TrackerServer start(
+            ServerOptions options,
+            AnnounceService service,
+            TransportCounters counters,
+            @Nullable MetricsEndpoint metrics,
+            InstantSource connectionIdClock)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         int threads = eventLoops(options);
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -160,7 +174,7 @@ public final class TrackerServer implements AutoCloseable {
             InetSocketAddress udp = null;
             InetSocketAddress udpListen = options.udpListen();
             if (udpListen != null) {
-                ConnectionIds ids = new ConnectionIds(InstantSource.system(), options.connectionIdGraceSeconds());
+                ConnectionIds ids = new ConnectionIds(connectionIdClock, options.connectionIdGraceSeconds());
                 InetSocketAddress address = dualStack(udpListen);
                 refuseTakenPort("UDP", address, false);
                 int sockets = epoll ? threads : 1;

@@ -1,6 +1,7 @@
 package org.retracker.it;
 
 import java.net.InetSocketAddress;
+import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,6 +74,7 @@ final class TestTracker implements AutoCloseable {
         private boolean adminListener;
         private StatsOptions stats = StatsOptions.NONE;
         private AccessList accessList = AccessList.NONE;
+        private boolean connectionIdsOnFakeClock;
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -145,6 +147,16 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * UDP connection ids on the tracker's {@link FakeClock} rather than the system clock, so a test
+         * can expire them by moving the clock. Off by default: tests that move the clock for swarm
+         * expiry keep their ids.
+         */
+        Builder connectionIdsOnFakeClock() {
+            this.connectionIdsOnFakeClock = true;
+            return this;
+        }
+
         /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
         Builder forwarding(
                 ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
@@ -187,7 +199,8 @@ final class TestTracker implements AutoCloseable {
                             trackerId,
                             adminListener ? Loopback.socket(host, 0) : null,
                             stats);
-                    servers.put(host, TrackerServer.start(options, service, counters, endpoint));
+                    InstantSource idClock = connectionIdsOnFakeClock ? clock : InstantSource.system();
+                    servers.put(host, TrackerServer.start(options, service, counters, endpoint, idClock));
                 }
             } catch (InterruptedException e) {
                 servers.values().forEach(TrackerServer::close);
