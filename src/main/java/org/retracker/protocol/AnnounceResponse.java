@@ -9,7 +9,7 @@ import org.jspecify.annotations.Nullable;
  * <p>Peers are kept in their wire form so that encoding is a copy: {@link #peers4} holds 6 bytes per
  * IPv4 peer (address, port big-endian; BEP 23), {@link #peers6} 18 bytes per IPv6 peer (BEP 7). The
  * peer ids of the same peers, in the same order, sit in {@link #peerIds4} / {@link #peerIds6} for
- * non-compact replies.
+ * non-compact replies, and are written only for those (a compact request leaves them stale).
  */
 public final class AnnounceResponse {
     /** Bytes of one compact IPv4 peer: 4 address + 2 port (BEP 23). */

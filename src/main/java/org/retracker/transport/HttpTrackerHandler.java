@@ -301,6 +301,13 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         return false;
     }
 
+    /** A tracker error: counted, logged under {@code -d}, answered as a bencoded failure (BEP 3). */
+    private void fail(ByteBuf body, FailureReason failure, int retryInSeconds) {
+        context.counters().httpFailure(failure);
+        RequestLog.failure("HTTP", remote, failure);
+        HttpResponseEncoder.writeFailure(body, failure, retryInSeconds);
+    }
+
     private void announce(Scratch s, ByteBuf body) {
         HttpRequestHead head = s.request;
         AnnounceRequest request = s.announce;
@@ -309,18 +316,14 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             failure = resolveAddress(s, request);
         }
         if (failure != null) {
-            context.counters().httpFailure(failure);
-            RequestLog.failure("HTTP", remote, failure);
-            HttpResponseEncoder.writeFailure(body, failure, 0);
+            fail(body, failure, 0);
             return;
         }
         context.counters().httpAnnounce(request.event);
         int cap = context.service().policy().numwantMax();
         FailureReason refused = context.service().announce(request, cap, true, s.response);
         if (refused != null) {
-            context.counters().httpFailure(refused);
-            RequestLog.failure("HTTP", remote, refused);
-            HttpResponseEncoder.writeFailure(body, refused, context.service().retryInSeconds(refused));
+            fail(body, refused, context.service().retryInSeconds(refused));
             return;
         }
         RequestLog.announce("HTTP", request, s.response);
@@ -332,16 +335,12 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         int max = context.service().policy().scrapeMaxHashes();
         FailureReason failure = s.parser.parseScrape(s.head, head.queryStart, head.queryEnd, s.scrape, max);
         if (failure != null) {
-            context.counters().httpFailure(failure);
-            RequestLog.failure("HTTP", remote, failure);
-            HttpResponseEncoder.writeFailure(body, failure, 0);
+            fail(body, failure, 0);
             return;
         }
         FailureReason refused = context.service().scrape(s.scrape, s.scrapeResponse, true);
         if (refused != null) {
-            context.counters().httpFailure(refused);
-            RequestLog.failure("HTTP", remote, refused);
-            HttpResponseEncoder.writeFailure(body, refused, 0);
+            fail(body, refused, 0);
             return;
         }
         RequestLog.scrape("HTTP", remote, s.scrape);
