@@ -224,8 +224,13 @@ public final class TrackerServer implements AutoCloseable {
             throws InterruptedException {
         Class<? extends ServerSocketChannel> type =
                 epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        // With epoll every loop has its own accept socket (SO_REUSEPORT: the kernel spreads
+        // connections over them), and a connection stays on the loop that accepted it: handing it
+        // to another loop would cost a task, a wake-up and an eventfd write per connection, which
+        // is most of what a connection-per-request client pays beyond the request itself.
+        EventLoopGroup children = epoll ? group.next() : group;
         ServerBootstrap b = new ServerBootstrap()
-                .group(group)
+                .group(children, children)
                 .channel(type)
                 .option(ChannelOption.SO_BACKLOG, TCP_BACKLOG)
                 .option(ChannelOption.SO_REUSEADDR, true)
