@@ -90,6 +90,17 @@ final class TrackerCollector implements MultiCollector {
                 .dataPoint(point(Labels.of("protocol", "udp"), c.udpScrapes.sum()))
                 .build());
         out.add(failures.build());
+        CounterSnapshot.Builder rateLimited = CounterSnapshot.builder()
+                .name("retracker_rate_limited")
+                .help("Announces and scrapes refused by the per-address rate limit, by protocol and kind");
+        for (String protocol : PROTOCOLS) {
+            boolean udp = protocol.equals("udp");
+            rateLimited.dataPoint(
+                    point(Labels.of("protocol", protocol, "kind", "announce"), c.rateLimitedCount(udp, false)));
+            rateLimited.dataPoint(
+                    point(Labels.of("protocol", protocol, "kind", "scrape"), c.rateLimitedCount(udp, true)));
+        }
+        out.add(rateLimited.build());
         out.add(counter("retracker_udp_connects", "UDP connect requests answered (BEP 15)", c.udpConnects.sum()));
         out.add(counter(
                 "retracker_udp_connection_id_rejections",
