@@ -205,6 +205,16 @@ public enum Setting {
             ClientLimits.MAX_BURST,
             "Requests a quiet client address may make at once before rate_limit_per_ip_per_sec applies"
                     + " (token bucket size)."),
+    MAX_CONNECTIONS_PER_IP(
+            "max_connections_per_ip",
+            "RETRACKER_MAX_CONNECTIONS_PER_IP",
+            null,
+            "--max-connections-per-ip",
+            ClientLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            0,
+            ClientLimits.MAX_CONNECTIONS_PER_ADDRESS,
+            "HTTP connections one client address (IPv6: /64) may hold open at once; more are closed as"
+                    + " soon as they are accepted. Trusted proxies are not counted. 0 for no cap."),
     PROMETHEUS(
             "prometheus_enabled",
             "RETRACKER_PROMETHEUS",

@@ -43,7 +43,7 @@ import org.retracker.transport.StatsOptions;
  *     ({@code access_list_mode})
  * @param forwarding forwarders file and how forwarding schedules its work
  * @param clientLimits what one client address may cost ({@code rate_limit_per_ip_per_sec}, {@code
- *     rate_limit_per_ip_burst})
+ *     rate_limit_per_ip_burst}, {@code max_connections_per_ip})
  */
 public record TrackerConfig(
         @Nullable InetSocketAddress listen,
@@ -182,8 +182,10 @@ public record TrackerConfig(
                         (Integer) get(v, Setting.FORWARDER_FAIL_THRESHOLD),
                         (Integer) get(v, Setting.FORWARDER_RETRY_ATTEMPTS),
                         (Integer) get(v, Setting.FORWARDER_RETRY_BASE_MS)),
-                new ClientLimits((Integer) get(v, Setting.RATE_LIMIT_PER_IP_PS), (Integer)
-                        get(v, Setting.RATE_LIMIT_PER_IP_BURST)));
+                new ClientLimits(
+                        (Integer) get(v, Setting.RATE_LIMIT_PER_IP_PS),
+                        (Integer) get(v, Setting.RATE_LIMIT_PER_IP_BURST),
+                        (Integer) get(v, Setting.MAX_CONNECTIONS_PER_IP)));
     }
 
     private static Object get(Map<Setting, Object> values, Setting s) {

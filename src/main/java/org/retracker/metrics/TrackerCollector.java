@@ -119,6 +119,10 @@ final class TrackerCollector implements MultiCollector {
                 "HTTP connections closed for idling or for a request head that came too slowly",
                 c.httpTimeouts.sum()));
         out.add(counter(
+                "retracker_http_connections_refused",
+                "HTTP connections closed as soon as accepted: their address held max_connections_per_ip already",
+                c.httpConnectionsRefused.sum()));
+        out.add(counter(
                 "retracker_unexpected_errors",
                 "Unexpected errors caught at the edge of a connection or socket (bugs; see the log)",
                 c.unexpectedErrors.sum()));

@@ -1,10 +1,8 @@
 package org.retracker.transport;
 
-import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.function.LongSupplier;
 import org.jspecify.annotations.Nullable;
-import org.retracker.protocol.udp.SipHash;
 
 /**
  * A token bucket per client address, in a fixed table shared by every event loop: HTTP announces and
@@ -19,9 +17,8 @@ import org.retracker.protocol.udp.SipHash;
  * request changes nothing. One number per bucket is what lets a slot be a single {@code long}
  * updated by one compare-and-set.
  *
- * <p><b>Key.</b> The 4 bytes of an IPv4 address; for IPv6 the first 8 bytes (the /64): one
- * subscriber gets at least a /64 and picks addresses in it freely, so keying by /128 would give one
- * host 2^64 buckets. Hosts sharing a /64 share a bucket, as hosts behind one IPv4 NAT do.
+ * <p><b>Key.</b> {@link AddressKey}: an IPv4 address whole, an IPv6 address by its /64. Hosts
+ * sharing a /64 share a bucket, as hosts behind one IPv4 NAT do.
  *
  * <p><b>Layout.</b>
  *
@@ -74,8 +71,7 @@ final class ClientRateLimiter {
     /** Ticks a bucket's {@code tat} may run ahead of now: {@code burst × interval}. */
     private final long capacity;
 
-    private final long k0;
-    private final long k1;
+    private final AddressKey key = new AddressKey();
 
     /**
      * @param ratePerSecond tokens a second, 1 to {@link ClientLimits#MAX_RATE_PER_SECOND}
@@ -93,9 +89,6 @@ final class ClientRateLimiter {
         this.epochNanos = nanoTime.getAsLong();
         this.interval = Math.round((double) TICKS_PER_SECOND / ratePerSecond);
         this.capacity = burst * interval;
-        SecureRandom random = new SecureRandom();
-        this.k0 = random.nextLong();
-        this.k1 = random.nextLong();
     }
 
     /** The limiter {@code limits} asks for, on the system clock, or {@code null} when they ask for none. */
@@ -114,7 +107,7 @@ final class ClientRateLimiter {
         if (length != 4 && length != 16) {
             return true;
         }
-        long h = hash(address, length);
+        long h = key.hash(address, length);
         int base = (int) (h & (SETS - 1)) * WAYS;
         long tag = h >>> TAG_SHIFT;
         if (tag == 0) {
@@ -164,15 +157,5 @@ final class ClientRateLimiter {
 
     private static long pack(long tag, long tat) {
         return tag << TAG_SHIFT | (tat & TIME_MASK);
-    }
-
-    /** IPv4: the whole address; IPv6: its /64. The length goes in so that the families never meet. */
-    private long hash(byte[] a, int length) {
-        long bits = 0;
-        int n = length == 4 ? 4 : 8;
-        for (int i = 0; i < n; i++) {
-            bits = bits << 8 | (a[i] & 0xff);
-        }
-        return SipHash.hash(k0, k1, n, bits, 0);
     }
 }

@@ -48,6 +48,10 @@ import org.slf4j.LoggerFactory;
  * address (the proxy's header with {@code -x}, else the socket's source) in the {@link
  * ClientRateLimiter} shared with UDP, before its query is parsed; over the limit it gets {@link
  * FailureReason#RATE_LIMITED} with BEP 31 {@code retry in}, and nothing is stored or forwarded.
+ *
+ * <p>Connection cap (optional, on by default): a connection whose source address already holds
+ * {@code max_connections_per_ip} others is closed as soon as it is accepted, before it is read
+ * ({@link ConnectionsPerAddress}); connections from trusted proxies are not counted.
  */
 final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(HttpTrackerHandler.class);
@@ -129,6 +133,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
      * @param metrics what {@code /metrics} serves, or {@code null} when metrics are off ({@code -p})
      * @param options the whole server configuration, for {@code /stats} to show
      * @param limiter the per-address rate limit shared with UDP, or {@code null} for none
+     * @param connections the per-address connection cap, or {@code null} for none
      */
     record HttpContext(
             AnnounceService service,
@@ -141,14 +146,16 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             Routes routes,
             @Nullable MetricsEndpoint metrics,
             ServerOptions options,
-            @Nullable ClientRateLimiter limiter) {
+            @Nullable ClientRateLimiter limiter,
+            @Nullable ConnectionsPerAddress connections) {
         HttpContext(
                 ServerOptions options,
                 AnnounceService service,
                 TransportCounters counters,
                 Routes routes,
                 @Nullable MetricsEndpoint metrics,
-                @Nullable ClientRateLimiter limiter) {
+                @Nullable ClientRateLimiter limiter,
+                @Nullable ConnectionsPerAddress connections) {
             this(
                     service,
                     options.realIpHeader(),
@@ -160,7 +167,8 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
                     routes,
                     metrics,
                     options,
-                    limiter);
+                    limiter,
+                    connections);
         }
 
         Scratch scratch() {
@@ -191,6 +199,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private @Nullable SocketAddress remote;
 
     private boolean sourceTrusted;
+    /** What {@link ConnectionsPerAddress#acquire} gave this connection, to release when it closes. */
+    private int connectionToken = ConnectionsPerAddress.NOT_COUNTED;
+
     private boolean closing;
     private @Nullable ScheduledFuture<?> headTimer;
 
@@ -205,7 +216,33 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             sourceLength = AnnounceRequest.copyAddress(inet.getAddress(), source);
             sourceTrusted = context.trusted(source, sourceLength);
         }
+        ConnectionsPerAddress connections = context.connections();
+        if (connections != null && !sourceTrusted) {
+            int token = connections.acquire(source, sourceLength);
+            if (token == ConnectionsPerAddress.REFUSED) {
+                context.counters().httpConnectionsRefused.increment();
+                RequestLog.connectionRefused(remote, "its address holds max_connections_per_ip already");
+                closing = true;
+                ctx.close();
+                return;
+            }
+            connectionToken = token;
+        }
         super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseConnection();
+        super.channelInactive(ctx);
+    }
+
+    private void releaseConnection() {
+        ConnectionsPerAddress connections = context.connections();
+        if (connections != null) {
+            connections.release(connectionToken);
+        }
+        connectionToken = ConnectionsPerAddress.NOT_COUNTED;
     }
 
     @Override

@@ -132,6 +132,7 @@ final class StatsPage {
         j.name("stats_interval").value(o.stats().statsIntervalSeconds());
         j.name("rate_limit_per_ip_per_sec").value(o.limits().ratePerSecond());
         j.name("rate_limit_per_ip_burst").value(o.limits().burst());
+        j.name("max_connections_per_ip").value(o.limits().maxConnectionsPerAddress());
         AccessList a = s.accessList;
         j.name("access_list").value(a.file());
         if (a.isOn()) {
@@ -183,6 +184,7 @@ final class StatsPage {
         j.name("errors").value(c.httpErrors.sum());
         j.name("timeouts").value(c.httpTimeouts.sum());
         j.name("rate_limited").value(c.rateLimitedCount(false, false) + c.rateLimitedCount(false, true));
+        j.name("connections_refused").value(c.httpConnectionsRefused.sum());
         j.endObject();
         j.name("udp").beginObject();
         j.name("connects").value(c.udpConnects.sum());
@@ -275,6 +277,7 @@ final class StatsPage {
         setting(b, "stats_interval", o.stats().statsIntervalSeconds() + " s");
         setting(b, "rate_limit_per_ip_per_sec", o.limits().ratePerSecond());
         setting(b, "rate_limit_per_ip_burst", o.limits().burst());
+        setting(b, "max_connections_per_ip", o.limits().maxConnectionsPerAddress());
         AccessList a = s.accessList;
         setting(b, "access_list", quoted(a.file()));
         if (a.isOn()) {
@@ -318,7 +321,8 @@ final class StatsPage {
         b.append(c.httpErrors.sum()).append(" errors, ");
         b.append(c.httpTimeouts.sum()).append(" timeouts, ");
         b.append(c.rateLimitedCount(false, false) + c.rateLimitedCount(false, true))
-                .append(" rate limited\n");
+                .append(" rate limited, ");
+        b.append(c.httpConnectionsRefused.sum()).append(" connections refused\n");
         b.append("udp: ").append(c.udpConnects.sum()).append(" connects, ");
         b.append(c.udpAnnounces.sum()).append(" announces, ");
         b.append(c.udpScrapes.sum()).append(" scrapes, ");

@@ -145,6 +145,7 @@ public final class TrackerServer implements AutoCloseable {
         List<Channel> channels = new ArrayList<>();
         // One table for every listener and event loop: a client's HTTP and UDP requests share its bucket.
         ClientRateLimiter limiter = ClientRateLimiter.of(options.limits());
+        ConnectionsPerAddress connections = ConnectionsPerAddress.of(options.limits());
         try {
             InetSocketAddress admin = null;
             InetSocketAddress adminListen = options.adminListen();
@@ -152,7 +153,7 @@ public final class TrackerServer implements AutoCloseable {
                 InetSocketAddress address = dualStack(adminListen);
                 refuseTakenPort("admin HTTP", address, true);
                 HttpTrackerHandler.HttpContext context =
-                        context(options, service, counters, Routes.ADMIN, metrics, null);
+                        context(options, service, counters, Routes.ADMIN, metrics, null, null);
                 Channel ch = bindHttp("admin HTTP", group, epoll, address, options, context);
                 channels.add(ch);
                 admin = (InetSocketAddress) ch.localAddress();
@@ -163,7 +164,8 @@ public final class TrackerServer implements AutoCloseable {
                 InetSocketAddress address = dualStack(httpListen);
                 refuseTakenPort("HTTP", address, true);
                 Routes routes = admin == null ? Routes.ALL : Routes.TRACKER;
-                HttpTrackerHandler.HttpContext context = context(options, service, counters, routes, metrics, limiter);
+                HttpTrackerHandler.HttpContext context =
+                        context(options, service, counters, routes, metrics, limiter, connections);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
                     Channel ch = bindHttp("HTTP", group, epoll, address, options, context);
@@ -206,8 +208,9 @@ public final class TrackerServer implements AutoCloseable {
             TransportCounters counters,
             Routes routes,
             @Nullable MetricsEndpoint metrics,
-            @Nullable ClientRateLimiter limiter) {
-        return new HttpTrackerHandler.HttpContext(options, service, counters, routes, metrics, limiter);
+            @Nullable ClientRateLimiter limiter,
+            @Nullable ConnectionsPerAddress connections) {
+        return new HttpTrackerHandler.HttpContext(options, service, counters, routes, metrics, limiter, connections);
     }
 
     /** Event loops for {@code options}: its {@code ioThreads}, or one per core when that is 0. */

@@ -26,6 +26,8 @@ public final class TransportCounters {
     public final LongAdder httpErrors = new LongAdder();
     /** Connections closed for idleness or for a head that did not arrive in time. */
     public final LongAdder httpTimeouts = new LongAdder();
+    /** Connections closed at once: their address already held {@code max_connections_per_ip}. */
+    public final LongAdder httpConnectionsRefused = new LongAdder();
     /** Tracker requests answered with a {@code failure reason} / BEP 15 error. */
     public final LongAdder failures = new LongAdder();
 

@@ -546,18 +546,19 @@ class ConfigLoaderTest {
 
     @Test
     void thePerAddressRateLimitIsOffByDefaultAndComesFromEveryLayer() throws Exception {
-        assertThat(TrackerConfig.defaults().clientLimits()).isEqualTo(ClientLimits.NONE);
+        assertThat(TrackerConfig.defaults().clientLimits())
+                .isEqualTo(new ClientLimits(0, 100, ClientLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS));
         assertThat(TrackerConfig.defaults().toServerOptions().limits().rateLimited())
                 .isFalse();
 
-        String f = file("rate_limit_per_ip_per_sec: 20\nrate_limit_per_ip_burst: 40\n");
-        assertThat(load(f, Map.of(), Map.of()).toServerOptions().limits()).isEqualTo(new ClientLimits(20, 40));
+        String f = file("rate_limit_per_ip_per_sec: 20\nrate_limit_per_ip_burst: 40\nmax_connections_per_ip: 0\n");
+        assertThat(load(f, Map.of(), Map.of()).toServerOptions().limits()).isEqualTo(new ClientLimits(20, 40, 0));
         assertThat(load(
                                 f,
                                 Map.of("RETRACKER_RATE_LIMIT_PER_IP_PER_SEC", "5"),
-                                Map.of(Setting.RATE_LIMIT_PER_IP_BURST, "7"))
+                                Map.of(Setting.RATE_LIMIT_PER_IP_BURST, "7", Setting.MAX_CONNECTIONS_PER_IP, "9"))
                         .clientLimits())
-                .isEqualTo(new ClientLimits(5, 7));
+                .isEqualTo(new ClientLimits(5, 7, 9));
         assertThat(error(null, Map.of(), Map.of(Setting.RATE_LIMIT_PER_IP_PS, "1001")))
                 .isEqualTo("option --rate-limit-per-ip-ps: expected an integer from 0 to 1000, got '1001'");
     }
@@ -613,6 +614,8 @@ class ConfigLoaderTest {
         "RETRACKER_RATE_LIMIT_PER_IP_PER_SEC,1001",
         "RETRACKER_RATE_LIMIT_PER_IP_BURST,0",
         "RETRACKER_RATE_LIMIT_PER_IP_BURST,10001",
+        "RETRACKER_MAX_CONNECTIONS_PER_IP,-1",
+        "RETRACKER_MAX_CONNECTIONS_PER_IP,65537",
         "RETRACKER_ANNOUNCE_INTERVAL,1.5",
         "RETRACKER_ANNOUNCE_INTERVAL,' '",
     })

@@ -31,7 +31,7 @@ class RateLimitTest extends LoopbackTrackerTest {
     private static final Duration REFILL = Duration.ofMillis(1150);
 
     private static ClientLimits burst(int burst) {
-        return new ClientLimits(RATE, burst);
+        return new ClientLimits(RATE, burst, 0);
     }
 
     private static HttpReply announce(HttpConnection c, int port, String... headers) {
@@ -256,7 +256,7 @@ class RateLimitTest extends LoopbackTrackerTest {
         assertThat(field(stats, "config", "rate_limit_per_ip_per_sec")).isEqualTo(RATE);
         assertThat(field(stats, "config", "rate_limit_per_ip_burst")).isEqualTo(1);
         String text = new String(http.get("/stats").body(), StandardCharsets.UTF_8);
-        assertThat(text).contains("timeouts, 3 rate limited\n").contains("dropped, 1 rate limited\n");
+        assertThat(text).contains("timeouts, 3 rate limited, ").contains("dropped, 1 rate limited\n");
     }
 
     private static int field(Map<String, Object> stats, String object, String key) {

@@ -82,6 +82,7 @@ class StatsPageTest extends LoopbackTrackerTest {
             "stats_interval", Type.INT,
             "rate_limit_per_ip_per_sec", Type.INT,
             "rate_limit_per_ip_burst", Type.INT,
+            "max_connections_per_ip", Type.INT,
             "access_list", Type.STRING,
             "forwards", Type.STRING);
 
@@ -108,7 +109,8 @@ class StatsPageTest extends LoopbackTrackerTest {
             "scrapes", Type.INT,
             "errors", Type.INT,
             "timeouts", Type.INT,
-            "rate_limited", Type.INT);
+            "rate_limited", Type.INT,
+            "connections_refused", Type.INT);
 
     private static final Map<String, Type> UDP = schema(
             "connects", Type.INT,

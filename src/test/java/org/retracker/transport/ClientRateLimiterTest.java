@@ -260,6 +260,6 @@ class ClientRateLimiterTest {
     @Test
     void noRateMeansNoLimiter() {
         assertThat(ClientRateLimiter.of(ClientLimits.NONE)).isNull();
-        assertThat(ClientRateLimiter.of(new ClientLimits(5, 10))).isNotNull();
+        assertThat(ClientRateLimiter.of(new ClientLimits(5, 10, 0))).isNotNull();
     }
 }
