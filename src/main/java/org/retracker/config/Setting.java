@@ -16,6 +16,7 @@ import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingOptions;
 import org.retracker.transport.Cidr;
+import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
 
 /**
@@ -183,6 +184,37 @@ public enum Setting {
             1,
             TrackerConfig.MAX_HTTP_TIMEOUT_SECONDS,
             "Seconds a client has to send a complete HTTP request head."),
+    RATE_LIMIT_PER_IP_PS(
+            "rate_limit_per_ip_per_sec",
+            "RETRACKER_RATE_LIMIT_PER_IP_PER_SEC",
+            null,
+            "--rate-limit-per-ip-ps",
+            ClientLimits.DEFAULT_RATE_PER_SECOND,
+            0,
+            ClientLimits.MAX_RATE_PER_SECOND,
+            "Requests a second one client address may make, HTTP and UDP announces and scrapes together"
+                    + " (token bucket refill; IPv6 by /64; with -x the proxied client's address); more get"
+                    + " 'rate limit exceeded' with retry in 1 minute. 0 turns the limit off."),
+    RATE_LIMIT_PER_IP_BURST(
+            "rate_limit_per_ip_burst",
+            "RETRACKER_RATE_LIMIT_PER_IP_BURST",
+            null,
+            "--rate-limit-per-ip-burst",
+            ClientLimits.DEFAULT_BURST,
+            1,
+            ClientLimits.MAX_BURST,
+            "Requests a quiet client address may make at once before rate_limit_per_ip_per_sec applies"
+                    + " (token bucket size)."),
+    MAX_CONNECTIONS_PER_IP(
+            "max_connections_per_ip",
+            "RETRACKER_MAX_CONNECTIONS_PER_IP",
+            null,
+            "--max-connections-per-ip",
+            ClientLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+            0,
+            ClientLimits.MAX_CONNECTIONS_PER_ADDRESS,
+            "HTTP connections one client address (IPv6: /64) may hold open at once; more are closed as"
+                    + " soon as they are accepted. Trusted proxies are not counted. 0 for no cap."),
     PROMETHEUS(
             "prometheus_enabled",
             "RETRACKER_PROMETHEUS",

@@ -9,6 +9,7 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
+import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.StatsOptions;
 
@@ -41,6 +42,8 @@ import org.retracker.transport.StatsOptions;
  * @param accessListMode whether {@code accessList} names the only torrents served or the ones refused
  *     ({@code access_list_mode})
  * @param forwarding forwarders file and how forwarding schedules its work
+ * @param clientLimits what one client address may cost ({@code rate_limit_per_ip_per_sec}, {@code
+ *     rate_limit_per_ip_burst}, {@code max_connections_per_ip})
  */
 public record TrackerConfig(
         @Nullable InetSocketAddress listen,
@@ -64,7 +67,8 @@ public record TrackerConfig(
         @Nullable InetSocketAddress adminListen,
         String accessList,
         AccessList.Mode accessListMode,
-        ForwardingConfig forwarding) {
+        ForwardingConfig forwarding,
+        ClientLimits clientLimits) {
 
     /** A stats line a minute, as the seed printed them. */
     public static final int DEFAULT_STATS_INTERVAL_SECONDS = 60;
@@ -177,7 +181,11 @@ public record TrackerConfig(
                         (Integer) get(v, Setting.FORWARDER_SUSPEND),
                         (Integer) get(v, Setting.FORWARDER_FAIL_THRESHOLD),
                         (Integer) get(v, Setting.FORWARDER_RETRY_ATTEMPTS),
-                        (Integer) get(v, Setting.FORWARDER_RETRY_BASE_MS)));
+                        (Integer) get(v, Setting.FORWARDER_RETRY_BASE_MS)),
+                new ClientLimits(
+                        (Integer) get(v, Setting.RATE_LIMIT_PER_IP_PS),
+                        (Integer) get(v, Setting.RATE_LIMIT_PER_IP_BURST),
+                        (Integer) get(v, Setting.MAX_CONNECTIONS_PER_IP)));
     }
 
     private static Object get(Map<Setting, Object> values, Setting s) {
@@ -229,7 +237,8 @@ public record TrackerConfig(
                 httpRequestTimeout,
                 trackerId.isEmpty() ? null : trackerId,
                 adminListen,
-                new StatsOptions(debug, statsInterval, forwarding.forwards()));
+                new StatsOptions(debug, statsInterval, forwarding.forwards()),
+                clientLimits);
     }
 
     /**

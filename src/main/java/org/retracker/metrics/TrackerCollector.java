@@ -90,6 +90,17 @@ final class TrackerCollector implements MultiCollector {
                 .dataPoint(point(Labels.of("protocol", "udp"), c.udpScrapes.sum()))
                 .build());
         out.add(failures.build());
+        CounterSnapshot.Builder rateLimited = CounterSnapshot.builder()
+                .name("retracker_rate_limited")
+                .help("Announces and scrapes refused by the per-address rate limit, by protocol and kind");
+        for (String protocol : PROTOCOLS) {
+            boolean udp = protocol.equals("udp");
+            rateLimited.dataPoint(
+                    point(Labels.of("protocol", protocol, "kind", "announce"), c.rateLimitedCount(udp, false)));
+            rateLimited.dataPoint(
+                    point(Labels.of("protocol", protocol, "kind", "scrape"), c.rateLimitedCount(udp, true)));
+        }
+        out.add(rateLimited.build());
         out.add(counter("retracker_udp_connects", "UDP connect requests answered (BEP 15)", c.udpConnects.sum()));
         out.add(counter(
                 "retracker_udp_connection_id_rejections",
@@ -107,6 +118,10 @@ final class TrackerCollector implements MultiCollector {
                 "retracker_http_timeouts",
                 "HTTP connections closed for idling or for a request head that came too slowly",
                 c.httpTimeouts.sum()));
+        out.add(counter(
+                "retracker_http_connections_refused",
+                "HTTP connections closed as soon as accepted: their address held max_connections_per_ip already",
+                c.httpConnectionsRefused.sum()));
         out.add(counter(
                 "retracker_unexpected_errors",
                 "Unexpected errors caught at the edge of a connection or socket (bugs; see the log)",

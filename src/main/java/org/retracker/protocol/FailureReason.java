@@ -29,6 +29,12 @@ public enum FailureReason {
     UNSUPPORTED_ADDRESS_FAMILY("peer address family is not served"),
     /** A new swarm while the forwarding queue is nearly full; sent with BEP 31 {@code retry in}. */
     TRACKER_BUSY("tracker busy, retry in 10 seconds"),
+    /**
+     * The client's address is over its request rate ({@code rate_limit_per_ip_per_sec}); sent with
+     * BEP 31 {@code retry in} 1 (minute). Its next token comes within a second, but a client told to
+     * wait a minute sheds the most load, and a minute is BEP 31's smallest unit.
+     */
+    RATE_LIMITED("rate limit exceeded, retry in 1 minute"),
     /** The info hash is not on the allow list, or is on the deny list ({@code access_list}). */
     TORRENT_NOT_ALLOWED("torrent not allowed on this tracker"),
     // UDP (BEP 15) request shapes

@@ -43,6 +43,15 @@ import org.slf4j.LoggerFactory;
  * does not read its responses, this handler stops reading its requests, so nothing buffers without
  * bound. Per-event-loop scratch objects make a request allocation-free apart from the response
  * buffer.
+ *
+ * <p>Rate limit (optional): each announce and scrape takes a token from the bucket of its client
+ * address (the proxy's header with {@code -x}, else the socket's source) in the {@link
+ * ClientRateLimiter} shared with UDP, before its query is parsed; over the limit it gets {@link
+ * FailureReason#RATE_LIMITED} with BEP 31 {@code retry in}, and nothing is stored or forwarded.
+ *
+ * <p>Connection cap (optional, on by default): a connection whose source address already holds
+ * {@code max_connections_per_ip} others is closed as soon as it is accepted, before it is read
+ * ({@link ConnectionsPerAddress}); connections from trusted proxies are not counted.
  */
 final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final Logger log = LoggerFactory.getLogger(HttpTrackerHandler.class);
@@ -69,6 +78,10 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final int BODY_SCRATCH_BYTES = 256 * 1024;
     /** First size of a {@code /metrics} body buffer: the JVM metrics alone take about 10 KiB. */
     private static final int METRICS_INITIAL_BYTES = 32 * 1024;
+    /** {@link #clientAddress}: a trusted proxy sent neither X-Real-IP nor X-Forwarded-For. */
+    private static final int NO_FORWARDED_ADDRESS = -1;
+    /** {@link #clientAddress}: a trusted proxy's address header does not parse. */
+    private static final int BAD_FORWARDED_ADDRESS = -2;
 
     /**
      * The paths one listener serves. {@code /health} is served by every listener, for container
@@ -95,6 +108,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private static final class Scratch {
         final byte[] head = new byte[HttpRequestHead.MAX_HEAD + 4];
         final HttpRequestHead request = new HttpRequestHead();
+        /** The request's client address, see {@link HttpTrackerHandler#clientAddress}. */
+        final byte[] client = new byte[16];
+
         final QueryParser parser = new QueryParser();
         final AnnounceRequest announce = new AnnounceRequest();
         final AnnounceResponse response;
@@ -116,6 +132,8 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
      *
      * @param metrics what {@code /metrics} serves, or {@code null} when metrics are off ({@code -p})
      * @param options the whole server configuration, for {@code /stats} to show
+     * @param limiter the per-address rate limit shared with UDP, or {@code null} for none
+     * @param connections the per-address connection cap, or {@code null} for none
      */
     record HttpContext(
             AnnounceService service,
@@ -127,13 +145,17 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             TransportCounters counters,
             Routes routes,
             @Nullable MetricsEndpoint metrics,
-            ServerOptions options) {
+            ServerOptions options,
+            @Nullable ClientRateLimiter limiter,
+            @Nullable ConnectionsPerAddress connections) {
         HttpContext(
                 ServerOptions options,
                 AnnounceService service,
                 TransportCounters counters,
                 Routes routes,
-                @Nullable MetricsEndpoint metrics) {
+                @Nullable MetricsEndpoint metrics,
+                @Nullable ClientRateLimiter limiter,
+                @Nullable ConnectionsPerAddress connections) {
             this(
                     service,
                     options.realIpHeader(),
@@ -144,7 +166,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
                     counters,
                     routes,
                     metrics,
-                    options);
+                    options,
+                    limiter,
+                    connections);
         }
 
         Scratch scratch() {
@@ -175,6 +199,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private @Nullable SocketAddress remote;
 
     private boolean sourceTrusted;
+    /** What {@link ConnectionsPerAddress#acquire} gave this connection, to release when it closes. */
+    private int connectionToken = ConnectionsPerAddress.NOT_COUNTED;
+
     private boolean closing;
     private @Nullable ScheduledFuture<?> headTimer;
 
@@ -189,7 +216,33 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             sourceLength = AnnounceRequest.copyAddress(inet.getAddress(), source);
             sourceTrusted = context.trusted(source, sourceLength);
         }
+        ConnectionsPerAddress connections = context.connections();
+        if (connections != null && !sourceTrusted) {
+            int token = connections.acquire(source, sourceLength);
+            if (token == ConnectionsPerAddress.REFUSED) {
+                context.counters().httpConnectionsRefused.increment();
+                RequestLog.connectionRefused(remote, "its address holds max_connections_per_ip already");
+                closing = true;
+                ctx.close();
+                return;
+            }
+            connectionToken = token;
+        }
         super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        releaseConnection();
+        super.channelInactive(ctx);
+    }
+
+    private void releaseConnection() {
+        ConnectionsPerAddress connections = context.connections();
+        if (connections != null) {
+            connections.release(connectionToken);
+        }
+        connectionToken = ConnectionsPerAddress.NOT_COUNTED;
     }
 
     @Override
@@ -311,9 +364,13 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private void announce(Scratch s, ByteBuf body) {
         HttpRequestHead head = s.request;
         AnnounceRequest request = s.announce;
+        int clientLength = clientAddress(s, s.client);
+        if (!admitted(s, body, clientLength, false)) {
+            return;
+        }
         FailureReason failure = s.parser.parseAnnounce(s.head, head.queryStart, head.queryEnd, request);
         if (failure == null) {
-            failure = resolveAddress(s, request);
+            failure = useClientAddress(s, request, clientLength);
         }
         if (failure != null) {
             fail(body, failure, 0);
@@ -331,6 +388,9 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     }
 
     private void scrape(Scratch s, ByteBuf body) {
+        if (context.limiter() != null && !admitted(s, body, clientAddress(s, s.client), true)) {
+            return;
+        }
         HttpRequestHead head = s.request;
         int max = context.service().policy().scrapeMaxHashes();
         FailureReason failure = s.parser.parseScrape(s.head, head.queryStart, head.queryEnd, s.scrape, max);
@@ -348,41 +408,76 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     }
 
     /**
-     * Sets the client address: the socket's source; with {@code -x}, the proxy's header when the
-     * socket is a trusted proxy (fail closed when it sent none); and the {@code ip=} claim only when
-     * the client address so found is itself trusted.
+     * The client's address into {@code dst}: the socket's source; with {@code -x}, when the socket is
+     * a trusted proxy, the proxy's {@code X-Real-IP} or else the right-most {@code X-Forwarded-For}
+     * entry (the one our proxy appended; those left of it are the client's word). Returns its length
+     * (0 for a source that is not IP), {@link #NO_FORWARDED_ADDRESS} or {@link #BAD_FORWARDED_ADDRESS}.
      */
-    private @Nullable FailureReason resolveAddress(Scratch s, AnnounceRequest request) {
-        HttpRequestHead head = s.request;
-        System.arraycopy(source, 0, request.address, 0, sourceLength);
-        request.addressLength = sourceLength;
-        boolean trusted = sourceTrusted;
-        if (context.realIpHeader() && sourceTrusted) {
-            int start;
-            int end;
-            if (head.realIpStart >= 0) {
-                start = head.realIpStart;
-                end = head.realIpEnd;
-            } else if (head.forwardedForStart >= 0) {
-                // Right-most entry: the one our trusted proxy appended; those left of it are the client's word.
-                end = head.forwardedForEnd;
-                start = end;
-                while (start > head.forwardedForStart && s.head[start - 1] != ',') {
-                    start--;
-                }
-                while (start < end && s.head[start] == ' ') {
-                    start++;
-                }
-            } else {
-                return FailureReason.MISSING_FORWARDED_ADDRESS;
-            }
-            int length = AddressParser.parse(s.head, start, end, request.address);
-            if (length == 0) {
-                return FailureReason.INVALID_FORWARDED_ADDRESS;
-            }
-            request.addressLength = length;
-            trusted = context.trusted(request.address, length);
+    private int clientAddress(Scratch s, byte[] dst) {
+        if (!context.realIpHeader() || !sourceTrusted) {
+            System.arraycopy(source, 0, dst, 0, sourceLength);
+            return sourceLength;
         }
+        HttpRequestHead head = s.request;
+        int start;
+        int end;
+        if (head.realIpStart >= 0) {
+            start = head.realIpStart;
+            end = head.realIpEnd;
+        } else if (head.forwardedForStart >= 0) {
+            end = head.forwardedForEnd;
+            start = end;
+            while (start > head.forwardedForStart && s.head[start - 1] != ',') {
+                start--;
+            }
+            while (start < end && s.head[start] == ' ') {
+                start++;
+            }
+        } else {
+            return NO_FORWARDED_ADDRESS;
+        }
+        int length = AddressParser.parse(s.head, start, end, dst);
+        return length == 0 ? BAD_FORWARDED_ADDRESS : length;
+    }
+
+    /**
+     * Takes a token from the rate-limit bucket of the client at {@code s.client} ({@code
+     * clientLength} from {@link #clientAddress}): true when the request may go on, or when there is
+     * no limit; false after writing the refusal into {@code body}. A trusted proxy that sent no
+     * usable address is limited as itself (its announces fail anyway).
+     */
+    private boolean admitted(Scratch s, ByteBuf body, int clientLength, boolean scrape) {
+        ClientRateLimiter limiter = context.limiter();
+        if (limiter == null) {
+            return true;
+        }
+        boolean admitted = clientLength > 0
+                ? limiter.tryAcquire(s.client, clientLength)
+                : limiter.tryAcquire(source, sourceLength);
+        if (admitted) {
+            return true;
+        }
+        context.counters().rateLimited(false, scrape);
+        fail(body, FailureReason.RATE_LIMITED, ClientRateLimiter.RETRY_IN_SECONDS);
+        return false;
+    }
+
+    /**
+     * Sets the announce's peer address: the client address of {@link #clientAddress} (fail closed
+     * when a trusted proxy sent none), and the {@code ip=} claim only when that client address is
+     * itself trusted.
+     */
+    private @Nullable FailureReason useClientAddress(Scratch s, AnnounceRequest request, int clientLength) {
+        if (clientLength == NO_FORWARDED_ADDRESS) {
+            return FailureReason.MISSING_FORWARDED_ADDRESS;
+        }
+        if (clientLength == BAD_FORWARDED_ADDRESS) {
+            return FailureReason.INVALID_FORWARDED_ADDRESS;
+        }
+        System.arraycopy(s.client, 0, request.address, 0, clientLength);
+        request.addressLength = clientLength;
+        boolean viaProxy = context.realIpHeader() && sourceTrusted;
+        boolean trusted = viaProxy ? context.trusted(request.address, clientLength) : sourceTrusted;
         if (trusted && request.claimedAddressLength != 0) {
             request.useClaimedAddress();
         }

@@ -67,6 +67,13 @@ final class RequestLog {
         log.debug("UDP datagram from {} dropped: {}", client, why);
     }
 
+    static void connectionRefused(@Nullable Object client, String why) {
+        if (!log.isDebugEnabled()) {
+            return;
+        }
+        log.debug("HTTP connection from {} closed: {}", client, why);
+    }
+
     private static String address(byte[] address, int length) {
         try {
             return InetAddress.getByAddress(Arrays.copyOf(address, length)).getHostAddress();

@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
  * @param adminListen admin HTTP address, serving {@code /stats} and {@code /metrics} instead of
  *     the tracker's HTTP listener, or {@code null} for none
  * @param stats the rest of the configuration, for {@code /stats} to show
+ * @param limits what one client address may cost: its request rate
  */
 public record ServerOptions(
         @Nullable InetSocketAddress httpListen,
@@ -34,13 +35,42 @@ public record ServerOptions(
         int httpRequestTimeoutSeconds,
         @Nullable String trackerId,
         @Nullable InetSocketAddress adminListen,
-        StatsOptions stats) {
+        StatsOptions stats,
+        ClientLimits limits) {
     public static final int DEFAULT_HTTP_IDLE_TIMEOUT = 60;
     public static final int DEFAULT_HTTP_REQUEST_TIMEOUT = 10;
     /** Loopback only: a proxy on the same host, as in the nginx example. */
     public static final List<Cidr> DEFAULT_TRUSTED_PROXIES = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
 
-    /** Options with nothing more for {@code /stats} to show ({@link StatsOptions#NONE}). */
+    /** Options without per-client limits ({@link ClientLimits#NONE}). */
+    public ServerOptions(
+            @Nullable InetSocketAddress httpListen,
+            @Nullable InetSocketAddress udpListen,
+            boolean realIpHeader,
+            List<Cidr> trustedProxies,
+            int connectionIdGraceSeconds,
+            int ioThreads,
+            int httpIdleTimeoutSeconds,
+            int httpRequestTimeoutSeconds,
+            @Nullable String trackerId,
+            @Nullable InetSocketAddress adminListen,
+            StatsOptions stats) {
+        this(
+                httpListen,
+                udpListen,
+                realIpHeader,
+                trustedProxies,
+                connectionIdGraceSeconds,
+                ioThreads,
+                httpIdleTimeoutSeconds,
+                httpRequestTimeoutSeconds,
+                trackerId,
+                adminListen,
+                stats,
+                ClientLimits.NONE);
+    }
+
+    /** Options with nothing more for {@code /stats} to show ({@link StatsOptions#NONE}) and no per-client limits. */
     public ServerOptions(
             @Nullable InetSocketAddress httpListen,
             @Nullable InetSocketAddress udpListen,
@@ -63,7 +93,25 @@ public record ServerOptions(
                 httpRequestTimeoutSeconds,
                 trackerId,
                 adminListen,
-                StatsOptions.NONE);
+                StatsOptions.NONE,
+                ClientLimits.NONE);
+    }
+
+    /** These options with {@code limits} instead. */
+    public ServerOptions withLimits(ClientLimits limits) {
+        return new ServerOptions(
+                httpListen,
+                udpListen,
+                realIpHeader,
+                trustedProxies,
+                connectionIdGraceSeconds,
+                ioThreads,
+                httpIdleTimeoutSeconds,
+                httpRequestTimeoutSeconds,
+                trackerId,
+                adminListen,
+                stats,
+                limits);
     }
 
     public ServerOptions {

@@ -130,6 +130,9 @@ final class StatsPage {
         j.name("http_idle_timeout").value(o.httpIdleTimeoutSeconds());
         j.name("http_request_timeout").value(o.httpRequestTimeoutSeconds());
         j.name("stats_interval").value(o.stats().statsIntervalSeconds());
+        j.name("rate_limit_per_ip_per_sec").value(o.limits().ratePerSecond());
+        j.name("rate_limit_per_ip_burst").value(o.limits().burst());
+        j.name("max_connections_per_ip").value(o.limits().maxConnectionsPerAddress());
         AccessList a = s.accessList;
         j.name("access_list").value(a.file());
         if (a.isOn()) {
@@ -180,6 +183,8 @@ final class StatsPage {
         j.name("scrapes").value(c.httpScrapes.sum());
         j.name("errors").value(c.httpErrors.sum());
         j.name("timeouts").value(c.httpTimeouts.sum());
+        j.name("rate_limited").value(c.rateLimitedCount(false, false) + c.rateLimitedCount(false, true));
+        j.name("connections_refused").value(c.httpConnectionsRefused.sum());
         j.endObject();
         j.name("udp").beginObject();
         j.name("connects").value(c.udpConnects.sum());
@@ -187,6 +192,7 @@ final class StatsPage {
         j.name("scrapes").value(c.udpScrapes.sum());
         j.name("bad_connection_ids").value(c.udpBadConnectionIds.sum());
         j.name("dropped").value(c.udpDropped.sum());
+        j.name("rate_limited").value(c.rateLimitedCount(true, false) + c.rateLimitedCount(true, true));
         j.endObject();
         j.name("failures").value(c.failures.sum());
 
@@ -269,6 +275,9 @@ final class StatsPage {
         setting(b, "http_idle_timeout", o.httpIdleTimeoutSeconds() + " s");
         setting(b, "http_request_timeout", o.httpRequestTimeoutSeconds() + " s");
         setting(b, "stats_interval", o.stats().statsIntervalSeconds() + " s");
+        setting(b, "rate_limit_per_ip_per_sec", o.limits().ratePerSecond());
+        setting(b, "rate_limit_per_ip_burst", o.limits().burst());
+        setting(b, "max_connections_per_ip", o.limits().maxConnectionsPerAddress());
         AccessList a = s.accessList;
         setting(b, "access_list", quoted(a.file()));
         if (a.isOn()) {
@@ -310,12 +319,17 @@ final class StatsPage {
         b.append("http: ").append(c.httpAnnounces.sum()).append(" announces, ");
         b.append(c.httpScrapes.sum()).append(" scrapes, ");
         b.append(c.httpErrors.sum()).append(" errors, ");
-        b.append(c.httpTimeouts.sum()).append(" timeouts\n");
+        b.append(c.httpTimeouts.sum()).append(" timeouts, ");
+        b.append(c.rateLimitedCount(false, false) + c.rateLimitedCount(false, true))
+                .append(" rate limited, ");
+        b.append(c.httpConnectionsRefused.sum()).append(" connections refused\n");
         b.append("udp: ").append(c.udpConnects.sum()).append(" connects, ");
         b.append(c.udpAnnounces.sum()).append(" announces, ");
         b.append(c.udpScrapes.sum()).append(" scrapes, ");
         b.append(c.udpBadConnectionIds.sum()).append(" bad connection ids, ");
-        b.append(c.udpDropped.sum()).append(" dropped\n");
+        b.append(c.udpDropped.sum()).append(" dropped, ");
+        b.append(c.rateLimitedCount(true, false) + c.rateLimitedCount(true, true))
+                .append(" rate limited\n");
         b.append("failures: ").append(c.failures.sum()).append('\n');
 
         if (f != null) {

@@ -143,13 +143,17 @@ public final class TrackerServer implements AutoCloseable {
         EventLoopGroup group =
                 new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("retracker-io", true), factory);
         List<Channel> channels = new ArrayList<>();
+        // One table for every listener and event loop: a client's HTTP and UDP requests share its bucket.
+        ClientRateLimiter limiter = ClientRateLimiter.of(options.limits());
+        ConnectionsPerAddress connections = ConnectionsPerAddress.of(options.limits());
         try {
             InetSocketAddress admin = null;
             InetSocketAddress adminListen = options.adminListen();
             if (adminListen != null) {
                 InetSocketAddress address = dualStack(adminListen);
                 refuseTakenPort("admin HTTP", address, true);
-                HttpTrackerHandler.HttpContext context = context(options, service, counters, Routes.ADMIN, metrics);
+                HttpTrackerHandler.HttpContext context =
+                        context(options, service, counters, Routes.ADMIN, metrics, null, null);
                 Channel ch = bindHttp("admin HTTP", group, epoll, address, options, context);
                 channels.add(ch);
                 admin = (InetSocketAddress) ch.localAddress();
@@ -160,7 +164,8 @@ public final class TrackerServer implements AutoCloseable {
                 InetSocketAddress address = dualStack(httpListen);
                 refuseTakenPort("HTTP", address, true);
                 Routes routes = admin == null ? Routes.ALL : Routes.TRACKER;
-                HttpTrackerHandler.HttpContext context = context(options, service, counters, routes, metrics);
+                HttpTrackerHandler.HttpContext context =
+                        context(options, service, counters, routes, metrics, limiter, connections);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
                     Channel ch = bindHttp("HTTP", group, epoll, address, options, context);
@@ -179,7 +184,7 @@ public final class TrackerServer implements AutoCloseable {
                 refuseTakenPort("UDP", address, false);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
-                    Channel ch = bindUdp(group, epoll, address, service, ids, options, counters);
+                    Channel ch = bindUdp(group, epoll, address, service, ids, options, counters, limiter);
                     channels.add(ch);
                     if (i == 0) {
                         udp = (InetSocketAddress) ch.localAddress();
@@ -202,8 +207,10 @@ public final class TrackerServer implements AutoCloseable {
             AnnounceService service,
             TransportCounters counters,
             Routes routes,
-            @Nullable MetricsEndpoint metrics) {
-        return new HttpTrackerHandler.HttpContext(options, service, counters, routes, metrics);
+            @Nullable MetricsEndpoint metrics,
+            @Nullable ClientRateLimiter limiter,
+            @Nullable ConnectionsPerAddress connections) {
+        return new HttpTrackerHandler.HttpContext(options, service, counters, routes, metrics, limiter, connections);
     }
 
     /** Event loops for {@code options}: its {@code ioThreads}, or one per core when that is 0. */
@@ -259,7 +266,8 @@ public final class TrackerServer implements AutoCloseable {
             AnnounceService service,
             ConnectionIds ids,
             ServerOptions options,
-            TransportCounters counters)
+            TransportCounters counters,
+            @Nullable ClientRateLimiter limiter)
             throws InterruptedException {
         Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         Bootstrap b = new Bootstrap()
@@ -269,7 +277,9 @@ public final class TrackerServer implements AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline().addLast(new UdpTrackerHandler(service, ids, options.trustedProxies(), counters));
+                        ch.pipeline()
+                                .addLast(new UdpTrackerHandler(
+                                        service, ids, options.trustedProxies(), counters, limiter));
                     }
                 });
         if (epoll) {

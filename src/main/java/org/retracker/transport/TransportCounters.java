@@ -26,6 +26,8 @@ public final class TransportCounters {
     public final LongAdder httpErrors = new LongAdder();
     /** Connections closed for idleness or for a head that did not arrive in time. */
     public final LongAdder httpTimeouts = new LongAdder();
+    /** Connections closed at once: their address already held {@code max_connections_per_ip}. */
+    public final LongAdder httpConnectionsRefused = new LongAdder();
     /** Tracker requests answered with a {@code failure reason} / BEP 15 error. */
     public final LongAdder failures = new LongAdder();
 
@@ -45,6 +47,8 @@ public final class TransportCounters {
     private final LongAdder[] udpAnnouncesByEvent = adders(EVENTS);
     private final LongAdder[] httpFailuresByReason = adders(REASONS);
     private final LongAdder[] udpFailuresByReason = adders(REASONS);
+    /** Requests refused by the per-address rate limit: [HTTP announce, HTTP scrape, UDP announce, UDP scrape]. */
+    private final LongAdder[] rateLimited = adders(4);
 
     private final AtomicLong lastLog = new AtomicLong();
 
@@ -76,6 +80,19 @@ public final class TransportCounters {
     void udpFailure(FailureReason reason) {
         failures.increment();
         udpFailuresByReason[reason.ordinal()].increment();
+    }
+
+    /**
+     * A request refused by the per-address rate limit (it is also counted as a failure with {@link
+     * FailureReason#RATE_LIMITED}).
+     */
+    void rateLimited(boolean udp, boolean scrape) {
+        rateLimited[(udp ? 2 : 0) + (scrape ? 1 : 0)].increment();
+    }
+
+    /** Announces ({@code scrape} false) or scrapes over HTTP ({@code udp} false) or UDP refused by the rate limit. */
+    public long rateLimitedCount(boolean udp, boolean scrape) {
+        return rateLimited[(udp ? 2 : 0) + (scrape ? 1 : 0)].sum();
     }
 
     /** Well-formed announces with {@code event} over HTTP ({@code udp} false) or UDP. */

@@ -29,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * connection id, and its reply is no larger than its request. Every other datagram whose id is not
  * valid for its source address is dropped without a reply, so a forged source learns nothing and
  * cannot be used to amplify. Errors go only to sources so validated.
+ *
+ * <p>Rate limit (optional): an announce or scrape from a validated source takes a token from the
+ * bucket of its address in the {@link ClientRateLimiter} shared with HTTP, before it is decoded;
+ * over the limit it gets a {@link FailureReason#RATE_LIMITED} error. Connects stay stateless and
+ * datagrams with a bad id never reach the table, so a spoofed flood cannot drain anyone's bucket.
  */
 final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger log = LoggerFactory.getLogger(UdpTrackerHandler.class);
@@ -46,17 +51,21 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
     private final ScrapeRequest scrape;
     private final ScrapeResponse scrapeResponse;
     private final byte[] source = new byte[16];
+    private final @Nullable ClientRateLimiter limiter;
 
+    /** @param limiter the per-address rate limit shared with the other sockets, or {@code null} for none */
     UdpTrackerHandler(
             AnnounceService service,
             ConnectionIds connectionIds,
             List<Cidr> trustedProxies,
-            TransportCounters counters) {
+            TransportCounters counters,
+            @Nullable ClientRateLimiter limiter) {
         super(true);
         this.service = service;
         this.connectionIds = connectionIds;
         this.trustedProxies = trustedProxies;
         this.counters = counters;
+        this.limiter = limiter;
         int maxPeers = Math.max(UdpResponseEncoder.MAX_PEERS_V4, UdpResponseEncoder.MAX_PEERS_V6);
         this.response = new AnnounceResponse(maxPeers);
         int maxHashes = service.policy().scrapeMaxHashes();
@@ -91,7 +100,7 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         }
         switch (action) {
             case UdpRequestDecoder.ACTION_ANNOUNCE -> announce(ctx, in, sender, sourceLength, transactionId);
-            case UdpRequestDecoder.ACTION_SCRAPE -> scrape(ctx, in, sender, transactionId);
+            case UdpRequestDecoder.ACTION_SCRAPE -> scrape(ctx, in, sender, sourceLength, transactionId);
             default -> sendError(ctx, sender, transactionId, FailureReason.UDP_UNKNOWN_ACTION);
         }
     }
@@ -99,6 +108,9 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
     private void announce(
             ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender, int sourceLength, int transactionId) {
         counters.udpAnnounces.increment();
+        if (overLimit(ctx, sender, sourceLength, transactionId, false)) {
+            return;
+        }
         FailureReason failure = UdpRequestDecoder.decodeAnnounce(in, request);
         if (failure != null) {
             sendError(ctx, sender, transactionId, failure);
@@ -123,8 +135,12 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
     }
 
-    private void scrape(ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender, int transactionId) {
+    private void scrape(
+            ChannelHandlerContext ctx, ByteBuf in, InetSocketAddress sender, int sourceLength, int transactionId) {
         counters.udpScrapes.increment();
+        if (overLimit(ctx, sender, sourceLength, transactionId, true)) {
+            return;
+        }
         FailureReason failure =
                 UdpRequestDecoder.decodeScrape(in, scrape, service.policy().scrapeMaxHashes());
         if (failure != null) {
@@ -140,6 +156,22 @@ final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket
         ByteBuf out = ctx.alloc().directBuffer(8 + 12 * scrape.count);
         UdpResponseEncoder.writeScrape(out, transactionId, scrape, scrapeResponse);
         ctx.write(new DatagramPacket(out, sender), ctx.voidPromise());
+    }
+
+    /**
+     * Takes a token for the validated source; when it has none, answers with the rate-limit error
+     * and returns true. The key is the datagram's source, not a claimed IP field: that says where
+     * a peer is, the source is who is asking.
+     */
+    private boolean overLimit(
+            ChannelHandlerContext ctx, InetSocketAddress sender, int sourceLength, int transactionId, boolean scrape) {
+        ClientRateLimiter l = limiter;
+        if (l == null || l.tryAcquire(source, sourceLength)) {
+            return false;
+        }
+        counters.rateLimited(true, scrape);
+        sendError(ctx, sender, transactionId, FailureReason.RATE_LIMITED);
+        return true;
     }
 
     private boolean trusted(int sourceLength) {

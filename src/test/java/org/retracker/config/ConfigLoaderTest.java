@@ -25,6 +25,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.transport.Cidr;
+import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
 import org.retracker.yaml.BoundedYaml;
 
@@ -544,6 +545,25 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void thePerAddressRateLimitIsOffByDefaultAndComesFromEveryLayer() throws Exception {
+        assertThat(TrackerConfig.defaults().clientLimits())
+                .isEqualTo(new ClientLimits(0, 100, ClientLimits.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS));
+        assertThat(TrackerConfig.defaults().toServerOptions().limits().rateLimited())
+                .isFalse();
+
+        String f = file("rate_limit_per_ip_per_sec: 20\nrate_limit_per_ip_burst: 40\nmax_connections_per_ip: 0\n");
+        assertThat(load(f, Map.of(), Map.of()).toServerOptions().limits()).isEqualTo(new ClientLimits(20, 40, 0));
+        assertThat(load(
+                                f,
+                                Map.of("RETRACKER_RATE_LIMIT_PER_IP_PER_SEC", "5"),
+                                Map.of(Setting.RATE_LIMIT_PER_IP_BURST, "7", Setting.MAX_CONNECTIONS_PER_IP, "9"))
+                        .clientLimits())
+                .isEqualTo(new ClientLimits(5, 7, 9));
+        assertThat(error(null, Map.of(), Map.of(Setting.RATE_LIMIT_PER_IP_PS, "1001")))
+                .isEqualTo("option --rate-limit-per-ip-ps: expected an integer from 0 to 1000, got '1001'");
+    }
+
+    @Test
     void minIntervalEqualToIntervalIsFine() throws Exception {
         TrackerConfig c =
                 load(null, Map.of(), Map.of(Setting.ANNOUNCE_INTERVAL, "600", Setting.MIN_ANNOUNCE_INTERVAL, "600"));
@@ -590,6 +610,12 @@ class ConfigLoaderTest {
         "RETRACKER_HTTP_IDLE_TIMEOUT,0",
         "RETRACKER_HTTP_REQUEST_TIMEOUT,3601",
         "RETRACKER_NUMWANT_DEFAULT,-1",
+        "RETRACKER_RATE_LIMIT_PER_IP_PER_SEC,-1",
+        "RETRACKER_RATE_LIMIT_PER_IP_PER_SEC,1001",
+        "RETRACKER_RATE_LIMIT_PER_IP_BURST,0",
+        "RETRACKER_RATE_LIMIT_PER_IP_BURST,10001",
+        "RETRACKER_MAX_CONNECTIONS_PER_IP,-1",
+        "RETRACKER_MAX_CONNECTIONS_PER_IP,65537",
         "RETRACKER_ANNOUNCE_INTERVAL,1.5",
         "RETRACKER_ANNOUNCE_INTERVAL,' '",
     })
@@ -745,7 +771,8 @@ class ConfigLoaderTest {
                         d.adminListen(),
                         d.accessList(),
                         d.accessListMode(),
-                        d.forwarding()))
+                        d.forwarding(),
+                        d.clientLimits()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("key 'min_announce_interval': expected at most announce_response_interval (600), got 900");
         assertThatThrownBy(() -> new TrackerConfig(
@@ -770,7 +797,8 @@ class ConfigLoaderTest {
                         d.adminListen(),
                         d.accessList(),
                         d.accessListMode(),
-                        d.forwarding()))
+                        d.forwarding(),
+                        d.clientLimits()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("key 'age': expected a positive number of minutes");
     }
@@ -801,7 +829,8 @@ class ConfigLoaderTest {
                 d.adminListen(),
                 d.accessList(),
                 d.accessListMode(),
-                d.forwarding());
+                d.forwarding(),
+                d.clientLimits());
 
         proxies.clear();
 

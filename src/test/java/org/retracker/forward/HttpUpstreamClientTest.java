@@ -457,6 +457,28 @@ class HttpUpstreamClientTest {
     }
 
     @Test
+    void aReplyHeadOrStatusLineOverItsLimitIsAnError() throws Exception {
+        String body = "d8:intervali1800e5:peers0:e";
+        String pad = "X-Pad: " + "p".repeat(HttpUpstreamClient.MAX_HEAD_BYTES) + "\r\n";
+        FakeHttpTracker tracker = tracker().answer((req, c) -> {
+            c.write("HTTP/1.1 200 OK\r\n" + pad + "Content-Length: " + body.length() + "\r\n\r\n" + body);
+            return true;
+        });
+        UpstreamReply r = reply(client(tracker.uri("/announce")).announce(announce(AnnounceEvent.NONE)));
+        assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(r.message()).startsWith("bad HTTP reply");
+
+        String reason = "O".repeat(HttpUpstreamClient.MAX_STATUS_LINE_BYTES);
+        tracker.answer((req, c) -> {
+            c.write("HTTP/1.1 200 " + reason + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            return true;
+        });
+        r = reply(client(tracker.uri("/announce")).announce(announce(AnnounceEvent.NONE)));
+        assertThat(r.outcome()).isEqualTo(Outcome.ERROR);
+        assertThat(r.message()).startsWith("bad HTTP reply");
+    }
+
+    @Test
     void anOversizedReplyIsAnErrorAndItsConnectionIsClosed() throws Exception {
         byte[] huge = compact(new byte[(HttpUpstreamClient.MAX_REPLY_BYTES / 6 + 1) * 6]);
         FakeHttpTracker tracker = tracker().answer(ok(huge));

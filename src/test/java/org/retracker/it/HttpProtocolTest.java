@@ -8,6 +8,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.retracker.protocol.FailureReason;
+import org.retracker.protocol.http.QueryParser;
 
 /**
  * The HTTP side around the tracker: errors, paths, methods, limits, keep-alive, pipelining and
@@ -52,6 +54,39 @@ class HttpProtocolTest extends LoopbackTrackerTest {
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.failureReason()).isNull();
         assertThat(reply.dict()).containsKeys("interval", "peers");
+    }
+
+    /** QueryParser.MAX_PARAMETERS: six real parameters plus fillers up to 64 pass; one more is refused. */
+    @Test
+    void moreThanSixtyFourQueryParametersAreRefusedWithAFailureReason() {
+        TestTracker t = start(Loopback.V4);
+        StringBuilder query = new StringBuilder(GOOD + "&port=6881");
+        for (int i = 7; i <= QueryParser.MAX_PARAMETERS; i++) { // GOOD and port are six
+            query.append("&x").append(i).append("=1");
+        }
+
+        HttpReply atTheLimit = t.http().get("/announce?" + query);
+        HttpReply overIt = t.http().get("/announce?" + query + "&one=more");
+
+        assertThat(atTheLimit.failureReason()).isNull();
+        assertThat(HttpTrackerClient.failure(overIt)).isEqualTo(FailureReason.TOO_MANY_PARAMETERS.message());
+        assertThat(t.store().peerCount()).isEqualTo(1);
+    }
+
+    /** A request body is never read (it would be taken for the next request): answer, then close. */
+    @Test
+    void aRequestWithABodyIsAnsweredAndThenTheConnectionIsClosed() {
+        TestTracker t = start(Loopback.V4);
+        try (HttpConnection c = t.http().connect()) {
+            c.write("GET /announce?" + GOOD + "&port=6881 HTTP/1.1\r\nHost: " + c.host()
+                    + "\r\nContent-Length: 5\r\n\r\nhello");
+
+            HttpReply reply = c.read();
+            assertThat(reply.status()).isEqualTo(200);
+            assertThat(reply.failureReason()).isNull();
+            assertThat(reply.header("Connection")).isEqualTo("close");
+            assertThat(c.closedByServer()).isTrue();
+        }
     }
 
     @Test

@@ -80,6 +80,9 @@ class StatsPageTest extends LoopbackTrackerTest {
             "http_idle_timeout", Type.INT,
             "http_request_timeout", Type.INT,
             "stats_interval", Type.INT,
+            "rate_limit_per_ip_per_sec", Type.INT,
+            "rate_limit_per_ip_burst", Type.INT,
+            "max_connections_per_ip", Type.INT,
             "access_list", Type.STRING,
             "forwards", Type.STRING);
 
@@ -101,15 +104,21 @@ class StatsPageTest extends LoopbackTrackerTest {
 
     private static final Map<String, Type> CLIENT = schema("name", Type.STRING, "peers", Type.INT);
 
-    private static final Map<String, Type> HTTP =
-            schema("announces", Type.INT, "scrapes", Type.INT, "errors", Type.INT, "timeouts", Type.INT);
+    private static final Map<String, Type> HTTP = schema(
+            "announces", Type.INT,
+            "scrapes", Type.INT,
+            "errors", Type.INT,
+            "timeouts", Type.INT,
+            "rate_limited", Type.INT,
+            "connections_refused", Type.INT);
 
     private static final Map<String, Type> UDP = schema(
             "connects", Type.INT,
             "announces", Type.INT,
             "scrapes", Type.INT,
             "bad_connection_ids", Type.INT,
-            "dropped", Type.INT);
+            "dropped", Type.INT,
+            "rate_limited", Type.INT);
 
     private static final Map<String, Type> FORWARDING = schema(
             "swarms", Type.INT,

@@ -17,6 +17,7 @@ import org.retracker.metrics.TrackerMetrics;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
+import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.StatsOptions;
 import org.retracker.transport.TrackerServer;
@@ -75,6 +76,7 @@ final class TestTracker implements AutoCloseable {
         private StatsOptions stats = StatsOptions.NONE;
         private AccessList accessList = AccessList.NONE;
         private boolean connectionIdsOnFakeClock;
+        private ClientLimits limits = ClientLimits.NONE;
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -141,6 +143,12 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /** Per-client limits ({@code --rate-limit-per-ip-ps} and the like). */
+        Builder limits(ClientLimits l) {
+            this.limits = l;
+            return this;
+        }
+
         /** Serves what {@code list} permits ({@code --access-list}). */
         Builder accessList(AccessList list) {
             this.accessList = list;
@@ -198,7 +206,8 @@ final class TestTracker implements AutoCloseable {
                             requestTimeoutSeconds,
                             trackerId,
                             adminListener ? Loopback.socket(host, 0) : null,
-                            stats);
+                            stats,
+                            limits);
                     InstantSource idClock = connectionIdsOnFakeClock ? clock : InstantSource.system();
                     servers.put(host, TrackerServer.start(options, service, counters, endpoint, idClock));
                 }

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.retracker.core.TrackerPolicy;
+import org.retracker.protocol.FailureReason;
 
 /** The BEP 15 tracker over real datagrams on 127.0.0.1 and ::1. */
 class UdpTrackerTest extends LoopbackTrackerTest {
@@ -142,6 +143,58 @@ class UdpTrackerTest extends LoopbackTrackerTest {
             assertThat(reply.action()).isEqualTo(UdpTrackerClient.ERROR);
             assertThat(reply.transactionId()).isEqualTo(88);
             assertThat(reply.errorMessage()).contains("unknown action");
+        }
+    }
+
+    /** scrape_max_hashes (74 by default, what one BEP 15 datagram carries): 75 get an error. */
+    @Test
+    void aScrapeOfMoreHashesThanTheLimitGetsAnError() {
+        TestTracker t = start(Loopback.V4);
+        int max = TrackerPolicy.DEFAULT_SCRAPE_MAX_HASHES;
+        byte[][] hashes = new byte[max + 1][];
+        for (int i = 0; i < hashes.length; i++) {
+            hashes[i] = Ids.infoHash(1000 + i);
+        }
+        try (UdpTrackerClient udp = t.udpClient()) {
+            long id = udp.connect();
+            assertThat(udp.scrape(id, Arrays.copyOf(hashes, max))).hasSize(max);
+
+            ByteBuffer request = ByteBuffer.allocate(16 + 20 * hashes.length)
+                    .putLong(id) //                    connection id
+                    .putInt(UdpTrackerClient.SCRAPE) // action
+                    .putInt(77); //                    transaction id
+            for (byte[] h : hashes) {
+                request.put(h); //                     info hashes, 20 bytes each
+            }
+            UdpTrackerClient.Reply reply = udp.exchange(request.array());
+
+            assertThat(reply.transactionId()).isEqualTo(77);
+            assertThat(reply.errorMessage()).isEqualTo(FailureReason.TOO_MANY_INFO_HASHES.message());
+        }
+    }
+
+    /**
+     * TrackerServer.UDP_MAX_DATAGRAM (2048 bytes): a longer datagram is read only that far. A scrape
+     * of 120 hashes (2416 bytes), allowed by the policy, is cut inside its 102nd hash and refused.
+     */
+    @Test
+    void aDatagramLongerThanTheReadLimitIsCutThereAndFailsItsChecks() {
+        TestTracker t = start(TestTracker.on(Loopback.V4).policy(new TrackerPolicy(1800, 900, 50, 200, 3600, 1000)));
+        try (UdpTrackerClient udp = t.udpClient()) {
+            long id = udp.connect();
+            ByteBuffer request = ByteBuffer.allocate(16 + 20 * 120)
+                    .putLong(id) //                    connection id
+                    .putInt(UdpTrackerClient.SCRAPE) // action
+                    .putInt(78); //                    transaction id
+            for (int i = 0; i < 120; i++) {
+                request.put(Ids.infoHash(2000 + i)); // info hashes, 20 bytes each
+            }
+            UdpTrackerClient.Reply reply = udp.exchange(request.array());
+
+            assertThat(reply.transactionId()).isEqualTo(78);
+            assertThat(reply.errorMessage()).isEqualTo(FailureReason.INVALID_INFO_HASH.message());
+
+            assertThat(udp.scrape(id, HASH)).as("the socket serves on").hasSize(1);
         }
     }
 

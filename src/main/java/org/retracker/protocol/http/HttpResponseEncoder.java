@@ -167,14 +167,18 @@ public final class HttpResponseEncoder {
         }
     }
 
-    /** Writes {@code d14:failure reason<msg>e}, with BEP 31 {@code retry in} when positive. */
+    /**
+     * Writes {@code d14:failure reason<msg>e}, with BEP 31 {@code retry in} when {@code
+     * retryInSeconds} is positive. BEP 31 counts {@code retry in} in minutes: the seconds are rounded
+     * up to whole minutes, so any wait at all is at least 1.
+     */
     public static void writeFailure(ByteBuf out, FailureReason reason, int retryInSeconds) {
         out.writeByte('d');
         out.writeBytes(FAILURE);
         writeBytes(out, reason.bytes());
         if (retryInSeconds > 0) {
             out.writeBytes(RETRY_IN);
-            writeInteger(out, retryInSeconds);
+            writeInteger(out, (retryInSeconds + 59L) / 60);
         }
         out.writeByte('e');
     }

@@ -2,12 +2,14 @@ package org.retracker.protocol.udp;
 
 /**
  * SipHash-2-4 (Aumasson, Bernstein 2012) of exactly three 64-bit little-endian words, with a 128-bit
- * key: a keyed MAC that allocates nothing, for {@link ConnectionIds}.
+ * key: a keyed MAC that allocates nothing, for {@link ConnectionIds} and the transport's per-client
+ * tables (whose slots clients must not be able to aim at).
  */
-final class SipHash {
+public final class SipHash {
     private SipHash() {}
 
-    static long hash(long k0, long k1, long m0, long m1, long m2) {
+    /** SipHash-2-4 under the key {@code (k0, k1)} of the 24-byte message {@code m0 ‖ m1 ‖ m2}. */
+    public static long hash(long k0, long k1, long m0, long m1, long m2) {
         long v0 = 0x736f6d6570736575L ^ k0;
         long v1 = 0x646f72616e646f6dL ^ k1;
         long v2 = 0x6c7967656e657261L ^ k0;

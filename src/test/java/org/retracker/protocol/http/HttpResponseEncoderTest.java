@@ -247,11 +247,22 @@ class HttpResponseEncoderTest {
     @Test
     void failureWithRetryIn() {
         ByteBuf out = buffer();
-        HttpResponseEncoder.writeFailure(out, FailureReason.MISSING_INFO_HASH, 30);
-        assertThat(ascii(ByteBufUtil.getBytes(out))).isEqualTo("d14:failure reason17:missing info_hash8:retry ini30ee");
+        HttpResponseEncoder.writeFailure(out, FailureReason.MISSING_INFO_HASH, 120);
+        assertThat(ascii(ByteBufUtil.getBytes(out))).isEqualTo("d14:failure reason17:missing info_hash8:retry ini2ee");
         Map<String, Object> dict = decodeCanonical(out);
         assertThat(dict.keySet()).containsExactly("failure reason", "retry in");
-        assertThat(dict.get("retry in")).isEqualTo(30L);
+        assertThat(dict.get("retry in")).as("BEP 31: minutes").isEqualTo(2L);
+    }
+
+    @Test
+    void retryInRoundsSecondsUpToWholeMinutes() {
+        for (int[] secondsMinutes : new int[][] {{1, 1}, {10, 1}, {60, 1}, {61, 2}, {Integer.MAX_VALUE, 35_791_395}}) {
+            ByteBuf out = buffer();
+            HttpResponseEncoder.writeFailure(out, FailureReason.TRACKER_BUSY, secondsMinutes[0]);
+            assertThat(decodeCanonical(out).get("retry in"))
+                    .as(secondsMinutes[0] + " s")
+                    .isEqualTo((long) secondsMinutes[1]);
+        }
     }
 
     @Test
