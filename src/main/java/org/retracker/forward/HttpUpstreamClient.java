@@ -731,8 +731,15 @@ public final class HttpUpstreamClient implements UpstreamClient {
         return value == HttpAnnounceReply.ABSENT ? UpstreamReply.ABSENT : value;
     }
 
-    private static int retryIn(int value) {
-        return value == HttpAnnounceReply.RETRY_NEVER ? UpstreamReply.RETRY_NEVER : absentOr(value);
+    /** BEP 31 {@code retry in} counts minutes; the reply carries seconds (saturated below never). */
+    private static int retryIn(int minutes) {
+        if (minutes == HttpAnnounceReply.RETRY_NEVER) {
+            return UpstreamReply.RETRY_NEVER;
+        }
+        if (minutes == HttpAnnounceReply.ABSENT) {
+            return UpstreamReply.ABSENT;
+        }
+        return (int) Math.min(minutes * 60L, UpstreamReply.RETRY_NEVER - 1L);
     }
 
     /**

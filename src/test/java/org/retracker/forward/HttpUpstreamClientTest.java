@@ -369,12 +369,12 @@ class HttpUpstreamClientTest {
 
     @Test
     void aFailureReasonIsRefusedWithItsRetryIn() throws Exception {
-        FakeHttpTracker tracker = tracker().answer(ok(failure("unregistered torrent", "i3600e")));
+        FakeHttpTracker tracker = tracker().answer(ok(failure("unregistered torrent", "i60e")));
         HttpUpstreamClient client = client(tracker.uri("/announce"));
         UpstreamReply r = reply(client.announce(announce(AnnounceEvent.NONE)));
         assertThat(r.outcome()).isEqualTo(Outcome.REFUSED);
         assertThat(r.message()).isEqualTo("unregistered torrent");
-        assertThat(r.retryAfterSeconds()).isEqualTo(3600);
+        assertThat(r.retryAfterSeconds()).as("BEP 31 counts minutes").isEqualTo(3600);
 
         tracker.answer(ok(failure("banned", "5:never")));
         r = reply(client.announce(announce(AnnounceEvent.NONE)));

@@ -12,7 +12,7 @@ import org.jspecify.annotations.Nullable;
  *
  * @param failureReason BEP 3 {@code failure reason}, or {@code null} when the tracker sent none;
  *     when present the other fields carry no meaning for the announce
- * @param retryIn BEP 31 {@code retry in} in seconds, {@link #ABSENT}, or {@link #RETRY_NEVER}
+ * @param retryIn BEP 31 {@code retry in} in minutes (as on the wire), {@link #ABSENT}, or {@link #RETRY_NEVER}
  * @param warningMessage BEP 3 {@code warning message}, or {@code null}
  * @param interval seconds, or {@link #ABSENT}
  * @param minInterval seconds, or {@link #ABSENT}

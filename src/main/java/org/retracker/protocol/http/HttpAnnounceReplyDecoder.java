@@ -211,7 +211,7 @@ public final class HttpAnnounceReplyDecoder {
         return (int) Math.min(reader.integer(), Integer.MAX_VALUE);
     }
 
-    /** BEP 31: seconds (saturated below {@code never}), or the string {@code never}. */
+    /** BEP 31: minutes (saturated below {@code never}), or the string {@code never}. */
     private int retryIn(Token v) {
         if (v == Token.STRING) {
             return reader.stringEquals(NEVER) ? RETRY_NEVER : ABSENT;
