@@ -378,7 +378,7 @@ final class HttpLane {
             push(ctx, out, SCRAPE, n);
         } else {
             int peer = workload.peer(lane, rng.nextInt(lanePeers));
-            announce(ctx, peer, workload.nextEvent(peer, rng.nextInt(100)));
+            announce(ctx, peer, workload.nextEvent(peer, rng));
         }
         return true;
     }

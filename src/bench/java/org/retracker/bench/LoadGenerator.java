@@ -123,6 +123,14 @@ public final class LoadGenerator implements Callable<Integer> {
     double scrapePercent = 1;
 
     @Option(
+            names = "--churn-pct",
+            defaultValue = "0",
+            description =
+                    "Percent of a present peer's announces that end its identity, half with stopped and half"
+                            + " silently (left to expire); a new peer (peer_id, torrent) then starts in its slot (default: ${DEFAULT-VALUE})")
+    double churnPercent = 0;
+
+    @Option(
             names = "--numwant",
             defaultValue = "30",
             description = "numwant of every announce (default: ${DEFAULT-VALUE})")
@@ -227,7 +235,7 @@ public final class LoadGenerator implements Callable<Integer> {
         check(numWant >= 0 && numWant <= 1000, "--numwant must be within 0..1000");
         check(scrapePercent >= 0 && scrapePercent <= 100, "--scrape-pct must be within 0..100");
         long generating = System.nanoTime();
-        Workload workload = Workload.generate(seed, torrents, peers, zipf, lanes);
+        Workload workload = Workload.generate(seed, torrents, peers, zipf, lanes, insertOnly ? 0 : churnPercent);
         LoadSettings settings = new LoadSettings(
                 t,
                 win,

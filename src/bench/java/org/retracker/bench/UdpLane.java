@@ -264,7 +264,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
             sendScrape(ctx, slot);
         } else {
             int peer = workload.peer(lane, rng.nextInt(lanePeers));
-            sendAnnounce(ctx, slot, peer, workload.nextEvent(peer, rng.nextInt(100)));
+            sendAnnounce(ctx, slot, peer, workload.nextEvent(peer, rng));
         }
     }
 
@@ -303,7 +303,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         out.writeInt(UdpRequestDecoder.ACTION_ANNOUNCE);
         out.writeInt(t);
         workload.writeInfoHash(workload.torrentOf(peer), out);
-        Workload.writePeerId(peer, out);
+        workload.writePeerId(peer, out);
         out.writeLong(0); // downloaded
         out.writeLong(workload.left(peer));
         out.writeLong(0); // uploaded
