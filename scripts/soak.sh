@@ -30,6 +30,8 @@ Options
                      (default 100000)
   --torrents N       info hashes of each generator (default 20000)
   --churn-pct P      percent of a present peer's announces that end its identity (default 2)
+  --rate N           most requests a second of the UDP generator; HTTP keep-alive gets N/4, per
+                     request N/40 (default 0: each as fast as the tracker answers)
   --slope-limit PCT  most growth of heap after GC over the second half, in percent of its mean
                      (default 5)
   --heap SIZE        retracker's -Xmx (default 1g)
@@ -53,6 +55,7 @@ SAMPLE=""
 PEERS=100000
 TORRENTS=20000
 CHURN=2
+RATE=0
 SLOPE_LIMIT=5
 HEAP=1g
 PORT=27169
@@ -67,6 +70,7 @@ while [ $# -gt 0 ]; do
     --peers) PEERS=${2:?}; shift 2 ;;
     --torrents) TORRENTS=${2:?}; shift 2 ;;
     --churn-pct) CHURN=${2:?}; shift 2 ;;
+    --rate) RATE=${2:?}; shift 2 ;;
     --slope-limit) SLOPE_LIMIT=${2:?}; shift 2 ;;
     --heap) HEAP=${2:?}; shift 2 ;;
     --port) PORT=${2:?}; shift 2 ;;
@@ -95,6 +99,7 @@ for v in PEERS TORRENTS PORT; do is_count "${!v}" || die "--${v,,} must be a pos
 [ "$PORT" -le 65535 ] || die "--port must be at most 65535: $PORT"
 [ "$PEERS" -ge 10 ] || die "--peers must be at least 10 (the per-request generator gets a tenth)"
 is_number "$CHURN" && awk -v c="$CHURN" 'BEGIN { exit !(c <= 100) }' || die "--churn-pct must be within 0..100: $CHURN"
+[[ $RATE =~ ^[0-9]+$ ]] || die "--rate must be a whole number of requests a second: $RATE"
 is_number "$SLOPE_LIMIT" || die "--slope-limit must be a percentage: $SLOPE_LIMIT"
 [[ $HEAP =~ ^[1-9][0-9]*[kKmMgG]$ ]] || die "--heap wants a size such as 512m or 1g: $HEAP"
 DURATION_S=$(seconds "$DURATION")
@@ -224,9 +229,14 @@ common=(--duration "${DURATION_S}s" --warmup 0s --torrents "$TORRENTS" --churn-p
 LOAD_ARGS[udp]="--target udp://127.0.0.1:$PORT --seed 1 --peers $PEERS --sockets 16 --window 8"
 LOAD_ARGS[http]="--target http://127.0.0.1:$PORT --seed 2 --peers $((PEERS / 2)) --connections 16"
 LOAD_ARGS[http-close]="--target http://127.0.0.1:$PORT --seed 3 --peers $((PEERS / 10)) --connections 2 --connection-per-request"
+if [ "$RATE" != 0 ]; then
+  LOAD_ARGS[udp]+=" --rate $RATE"
+  LOAD_ARGS[http]+=" --rate $(( (RATE + 3) / 4 ))"
+  LOAD_ARGS[http-close]+=" --rate $(( (RATE + 39) / 40 ))"
+fi
 for l in "${LOADS[@]}"; do
   read -r -a args <<<"${LOAD_ARGS[$l]}"
-  timeout --kill-after=10 $((DURATION_S + 120)) "$JAVA" "${JFLAGS[@]}" -Xmx512m \
+  timeout --kill-after=10 $((DURATION_S + 120)) "$JAVA" "${JFLAGS[@]}" -Xmx512m -Xmn64m \
     -Dio.netty.leakDetection.level=disabled "${LOAD_CMD[@]}" load "${args[@]}" "${common[@]}" \
     >"$OUT/load-$l.result" 2>"$OUT/load-$l.log" &
   LOAD_WRAPPER[$l]=$!

@@ -138,6 +138,36 @@ class LoadGeneratorSmokeTest {
     }
 
     @Test
+    void udpWithoutGsoSendsOneDatagramPerRequest() throws Exception {
+        LoadGenerator.Result result = load(udpTarget(), "--no-gso", "--scrape-pct", "10");
+
+        assertClean(result, "udp", "udp");
+        assertThat(result.total().announces).isPositive();
+    }
+
+    @Test
+    void rateCapsTheRequestsOfEveryLaneTogether() throws Exception {
+        LoadGenerator.Result udp = load(udpTarget(), "--rate", "200", "--warmup", "0s", "--duration", "2s");
+        LoadGenerator.Result http = load(httpTarget(), "--rate", "200", "--warmup", "0s", "--duration", "2s");
+
+        // 2 s at 200/s, plus at most one tick's burst (20) and the first connects
+        assertClean(udp, "udp", "udp");
+        assertThat(udp.total().responses()).isBetween(100L, 2 * 200L + 20 + 4);
+        assertClean(http, "http", "keepalive");
+        assertThat(http.total().responses()).isBetween(100L, 2 * 200L + 20);
+    }
+
+    @Test
+    void churnReplacesPeersAndEveryReplyIsStillValid() throws Exception {
+        LoadGenerator.Result result = load(udpTarget(), "--churn-pct", "50");
+
+        assertClean(result, "udp", "udp");
+        // half the announces of present peers start new identities: more than the 4000 slots
+        assertThat(result.total().announces).isGreaterThan(4000);
+        assertThat(store.peerCount()).as(store.totals().toString()).isGreaterThan(4000);
+    }
+
+    @Test
     void httpKeepAliveAgainstRetrackerKeepsItsConnections() throws Exception {
         LoadGenerator.Result result = load(httpTarget(), "--scrape-pct", "10");
 

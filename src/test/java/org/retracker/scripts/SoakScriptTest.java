@@ -87,7 +87,7 @@ class SoakScriptTest {
 
         assertThat(r.exit()).as(r.stderr()).isZero();
         assertThat(r.stdout())
-                .contains("--duration", "--sample", "--peers", "--torrents", "--churn-pct", "--slope-limit")
+                .contains("--duration", "--sample", "--peers", "--torrents", "--churn-pct", "--rate", "--slope-limit")
                 .contains("--heap", "--port", "--out", "--classpath", "--no-build", "LEAK:", "SOAK result=");
     }
 
@@ -111,9 +111,11 @@ class SoakScriptTest {
     }
 
     /**
-     * 25 s of load on a small workload. The store is still filling then (peers live a minute, so
-     * none has expired yet), so the heap slope of so short a run means nothing and its limit is
-     * wide here; the leak, error and unexpected-error checks are the real ones.
+     * 25 s of load on a small workload, at a few hundred requests a second so that the samples
+     * (each a jcmd and a full GC) come quickly on a busy machine too. The store is still filling
+     * then (peers live a minute, so none has expired yet), so the heap slope of so short a run
+     * means nothing and its limit is wide here; the leak, error and unexpected-error checks are
+     * the real ones.
      */
     @Test
     void aShortRunPassesAndWritesItsSamples(@TempDir Path out) throws Exception {
@@ -132,6 +134,8 @@ class SoakScriptTest {
                 "500",
                 "--slope-limit",
                 "50",
+                "--rate",
+                "400",
                 "--heap",
                 "256m",
                 "--port",
