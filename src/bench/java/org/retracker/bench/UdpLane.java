@@ -34,7 +34,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     static final int MAX_WINDOW = 1 << SLOT_BITS;
 
     private static final int SLOT_MASK = MAX_WINDOW - 1;
-    /** Most datagrams in one GSO packet: the kernel's UDP_MAX_SEGMENTS (64 before Linux 6.5). */
+    /** Most datagrams in one GSO packet: UDP_MAX_SEGMENTS of older kernels (newer ones allow more). */
     static final int MAX_SEGMENTS = 64;
     /** A connection id is replaced after a minute: half its BEP 15 lifetime. */
     static final long RENEW_NANOS = TimeUnit.SECONDS.toNanos(60);

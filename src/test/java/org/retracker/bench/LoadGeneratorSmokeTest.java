@@ -157,14 +157,18 @@ class LoadGeneratorSmokeTest {
         assertThat(http.total().responses()).isBetween(100L, 2 * 200L + 20);
     }
 
+    /**
+     * Churn on the wire: 40 slots, so that each announces several times even on a busy machine, and
+     * half of a present peer's announces end its identity. What churn does to identities is checked
+     * without sockets in {@code BenchPartsTest}; here every reply to it must be valid.
+     */
     @Test
-    void churnReplacesPeersAndEveryReplyIsStillValid() throws Exception {
-        LoadGenerator.Result result = load(udpTarget(), "--churn-pct", "50");
+    void churnedPeersStopStartAndVanishWithEveryReplyValid() throws Exception {
+        LoadGenerator.Result result = load(udpTarget(), "--peers", "40", "--churn-pct", "50", "--duration", "2s");
 
         assertClean(result, "udp", "udp");
-        // half the announces of present peers start new identities: more than the 4000 slots
-        assertThat(result.total().announces).isGreaterThan(4000);
-        assertThat(store.peerCount()).as(store.totals().toString()).isGreaterThan(4000);
+        assertThat(result.total().announces).isGreaterThan(40);
+        assertThat(store.peerCount()).as(store.totals().toString()).isPositive();
     }
 
     @Test
