@@ -15,8 +15,10 @@ ARGS ?=
 JMH_ARGS ?=
 # Arguments for `make bench`, e.g. make bench BENCH_ARGS="--repeat 5 --duration 60s"
 BENCH_ARGS ?=
+# Arguments for `make soak`, e.g. make soak SOAK_ARGS="--duration 30m"
+SOAK_ARGS ?=
 
-.PHONY: run test build image dist jmh bench bench-build fmt fmt-check lint lint-fix check clean
+.PHONY: run test build image dist jmh bench bench-build soak fmt fmt-check lint lint-fix check clean
 
 ## Build the runnable jar and start the tracker (HTTP and UDP on :6969 by default).
 run: build
@@ -60,6 +62,11 @@ bench-build:
 ## BENCH_ARGS=--quick for a 3-minute check that everything runs.
 bench: build bench-build
 	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/bench.sh $(BENCH_ARGS)
+
+## Soak test: 10 minutes of mixed UDP/HTTP load with peer churn against retracker on loopback; fails on
+## heap growth, a Netty leak report or any error; builds the jars when they are stale. See docs/SOAK.md.
+soak:
+	JAVA_FLAGS='$(JAVA_FLAGS)' scripts/soak.sh $(SOAK_ARGS)
 
 fmt:
 	$(MVN) -q spotless:apply

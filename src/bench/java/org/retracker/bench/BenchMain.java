@@ -1,5 +1,6 @@
 package org.retracker.bench;
 
+import io.netty.util.ResourceLeakDetector;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,7 +22,16 @@ public final class BenchMain implements Callable<Integer> {
         return EXIT_USAGE;
     }
 
+    /**
+     * Runs a command. Netty's leak detector is off in these processes unless {@code
+     * -Dio.netty.leakDetection.level} says otherwise: at its default level it records a stack trace
+     * for one buffer in 128, CPU the generator would spend on itself (the tests, which run the
+     * generator in their own JVM, keep it at paranoid).
+     */
     public static void main(String[] args) {
+        if (System.getProperty("io.netty.leakDetection.level") == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
         System.exit(new CommandLine(new BenchMain()).execute(args));
     }
 }

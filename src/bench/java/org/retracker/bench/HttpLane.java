@@ -54,6 +54,7 @@ final class HttpLane {
     private final int lanePeers;
     private final LoopStats stats;
     private final RunControl control;
+    private final Pacer pacer;
     private final SplittableRandom rng;
     private final EventLoop loop;
     private final Bootstrap bootstrap;
@@ -96,6 +97,7 @@ final class HttpLane {
             int lane,
             LoopStats stats,
             RunControl control,
+            Pacer pacer,
             EventLoop loop,
             Bootstrap bootstrap) {
         this.settings = settings;
@@ -104,6 +106,7 @@ final class HttpLane {
         this.lanePeers = workload.peersIn(lane);
         this.stats = stats;
         this.control = control;
+        this.pacer = pacer;
         this.rng = new SplittableRandom(Workload.mix(settings.seed() * 1_000_003L + lane));
         this.loop = loop;
         this.bootstrap = bootstrap;
@@ -367,6 +370,9 @@ final class HttpLane {
             announce(ctx, peer, workload.startEvent(peer));
             return true;
         }
+        if (!pacer.take(System.nanoTime())) {
+            return false; // --rate: the tick sends it when the pacer allows
+        }
         if (settings.scrapePercent() > 0 && rng.nextDouble() * 100 < settings.scrapePercent()) {
             int n = 1 + rng.nextInt(LoadSettings.MAX_SCRAPE_HASHES);
             ByteBuf out = ctx.alloc().directBuffer(64 + 60 * n + tail.length);
@@ -378,7 +384,7 @@ final class HttpLane {
             push(ctx, out, SCRAPE, n);
         } else {
             int peer = workload.peer(lane, rng.nextInt(lanePeers));
-            announce(ctx, peer, workload.nextEvent(peer, rng.nextInt(100)));
+            announce(ctx, peer, workload.nextEvent(peer, rng));
         }
         return true;
     }
@@ -436,6 +442,16 @@ final class HttpLane {
             return;
         }
         Channel ch = channel;
+        if (ch != null && pacer.limited() && outstanding < window && unstamped == 0) {
+            // --rate: requests the pacer held back go out now, as far as it allows
+            ChannelHandlerContext ctx = ch.pipeline().firstContext();
+            if (ctx != null) {
+                while (outstanding < window && sendNext(ctx)) {
+                    // fill the window
+                }
+                flush(ctx);
+            }
+        }
         if (ch == null || outstanding == 0 || unstamped != 0) {
             return;
         }

@@ -55,7 +55,7 @@ final class HttpRequests {
         out.writeBytes(ANNOUNCE);
         writeInfoHash(out, workload, workload.torrentOf(peer));
         out.writeBytes(PEER_ID);
-        Workload.writePeerId(peer, out); // ASCII letters, digits and '-': nothing to escape
+        workload.writePeerId(peer, out); // ASCII letters, digits and '-': nothing to escape
         out.writeBytes(PORT);
         writeDecimal(out, workload.port(peer));
         out.writeBytes(COUNTERS);

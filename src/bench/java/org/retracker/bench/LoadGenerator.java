@@ -12,6 +12,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -123,6 +124,30 @@ public final class LoadGenerator implements Callable<Integer> {
     double scrapePercent = 1;
 
     @Option(
+            names = "--churn-pct",
+            defaultValue = "0",
+            description =
+                    "Percent of a present peer's announces that end its identity, half with stopped and half"
+                            + " silently (left to expire); a new peer (peer_id, torrent) then starts in its slot (default: ${DEFAULT-VALUE})")
+    double churnPercent = 0;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description =
+                    "Most requests a second, all lanes together; 0 = as fast as the target answers (default: ${DEFAULT-VALUE})")
+    double rate = 0;
+
+    @Option(
+            names = "--gso",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "UDP: send the announces of a batch as one GSO packet (UDP_SEGMENT) that the kernel cuts into"
+                    + " datagrams; where epoll lacks it, one datagram each (default: ${DEFAULT-VALUE})")
+    boolean gso = true;
+
+    @Option(
             names = "--numwant",
             defaultValue = "30",
             description = "numwant of every announce (default: ${DEFAULT-VALUE})")
@@ -226,8 +251,9 @@ public final class LoadGenerator implements Callable<Integer> {
         check(!timeout.isNegative() && !timeout.isZero(), "--timeout must be positive");
         check(numWant >= 0 && numWant <= 1000, "--numwant must be within 0..1000");
         check(scrapePercent >= 0 && scrapePercent <= 100, "--scrape-pct must be within 0..100");
+        check((rate >= 0 && !insertOnly) || rate == 0, "--rate must not be negative, and not with --insert-only");
         long generating = System.nanoTime();
-        Workload workload = Workload.generate(seed, torrents, peers, zipf, lanes);
+        Workload workload = Workload.generate(seed, torrents, peers, zipf, lanes, insertOnly ? 0 : churnPercent);
         LoadSettings settings = new LoadSettings(
                 t,
                 win,
@@ -236,7 +262,8 @@ public final class LoadGenerator implements Callable<Integer> {
                 timeout.toNanos(),
                 insertOnly,
                 connectionPerRequest,
-                seed);
+                seed,
+                gso && udp && Epoll.isAvailable() && SegmentedDatagramPacket.isSupported());
         boolean epoll = Epoll.isAvailable();
         System.err.printf(
                 Locale.ROOT,
@@ -250,7 +277,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 peers,
                 zipf,
                 threads,
-                epoll ? "epoll" : "nio",
+                epoll ? (settings.udpGso() ? "epoll, UDP GSO" : "epoll") : "nio",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - generating));
 
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
@@ -263,8 +290,10 @@ public final class LoadGenerator implements Callable<Integer> {
                 loops.add((EventLoop) e);
             }
             List<LoopStats> stats = new ArrayList<>();
+            List<Pacer> pacers = new ArrayList<>();
             for (int i = 0; i < loops.size(); i++) {
                 stats.add(new LoopStats());
+                pacers.add(new Pacer(rate / loops.size()));
             }
             RunControl control = new RunControl(lanes);
             List<List<UdpLane>> udpLanes = new ArrayList<>();
@@ -278,9 +307,9 @@ public final class LoadGenerator implements Callable<Integer> {
             long loadCpu = CpuTime.self();
             long targetCpu = watchPid == null ? -1 : CpuTime.of(watchPid);
             if (udp) {
-                startUdp(settings, workload, loops, stats, control, udpLanes, epoll);
+                startUdp(settings, workload, loops, stats, pacers, control, udpLanes, epoll);
             } else {
-                startHttp(settings, workload, loops, stats, control, httpLanes, epoll);
+                startHttp(settings, workload, loops, stats, pacers, control, httpLanes, epoll);
             }
             if (!insertOnly) {
                 if (!warmup.isZero()) {
@@ -358,6 +387,7 @@ public final class LoadGenerator implements Callable<Integer> {
             Workload workload,
             List<EventLoop> loops,
             List<LoopStats> stats,
+            List<Pacer> pacers,
             RunControl control,
             List<List<UdpLane>> lanes,
             boolean epoll)
@@ -365,7 +395,7 @@ public final class LoadGenerator implements Callable<Integer> {
         List<ChannelFuture> opening = new ArrayList<>();
         for (int l = 0; l < workload.lanes; l++) {
             int i = l % loops.size();
-            UdpLane lane = new UdpLane(settings, workload, l, stats.get(i), control);
+            UdpLane lane = new UdpLane(settings, workload, l, stats.get(i), control, pacers.get(i));
             lanes.get(i).add(lane);
             Bootstrap b = new Bootstrap()
                     .group(loops.get(i))
@@ -403,6 +433,7 @@ public final class LoadGenerator implements Callable<Integer> {
             Workload workload,
             List<EventLoop> loops,
             List<LoopStats> stats,
+            List<Pacer> pacers,
             RunControl control,
             List<List<HttpLane>> lanes,
             boolean epoll) {
@@ -423,7 +454,7 @@ public final class LoadGenerator implements Callable<Integer> {
                 // the port is chosen at connect() by the 4-tuple, not at bind(): many more connections per source
                 b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);
             }
-            HttpLane lane = new HttpLane(settings, workload, l, stats.get(i), control, loop, b);
+            HttpLane lane = new HttpLane(settings, workload, l, stats.get(i), control, pacers.get(i), loop, b);
             lanes.get(i).add(lane);
             lane.start();
         }

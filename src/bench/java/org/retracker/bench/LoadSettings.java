@@ -10,6 +10,7 @@ package org.retracker.bench;
  * @param insertOnly announce every peer exactly once ({@code started}), then stop
  * @param connectionPerRequest HTTP: one TCP connection per request ({@code Connection: close})
  * @param seed of the lanes' random choices (each lane mixes in its number)
+ * @param udpGso UDP: send the announces of a batch as one GSO packet (epoll, Linux 4.18+)
  */
 record LoadSettings(
         Target target,
@@ -19,7 +20,8 @@ record LoadSettings(
         long timeoutNanos,
         boolean insertOnly,
         boolean connectionPerRequest,
-        long seed) {
+        long seed,
+        boolean udpGso) {
     /** Most info hashes in one scrape. */
     static final int MAX_SCRAPE_HASHES = 10;
 }

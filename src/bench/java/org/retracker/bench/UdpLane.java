@@ -3,9 +3,11 @@ package org.retracker.bench;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.SegmentedDatagramPacket;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -32,6 +34,8 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     static final int MAX_WINDOW = 1 << SLOT_BITS;
 
     private static final int SLOT_MASK = MAX_WINDOW - 1;
+    /** Most datagrams in one GSO packet: UDP_MAX_SEGMENTS of older kernels (newer ones allow more). */
+    static final int MAX_SEGMENTS = 64;
     /** A connection id is replaced after a minute: half its BEP 15 lifetime. */
     static final long RENEW_NANOS = TimeUnit.SECONDS.toNanos(60);
     /** How often outstanding requests are checked for a timeout. */
@@ -54,6 +58,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     private final int lanePeers;
     private final LoopStats stats;
     private final RunControl control;
+    private final Pacer pacer;
     private final SplittableRandom rng;
 
     private final int window;
@@ -65,6 +70,13 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
 
     private final int[] unstamped;
     private int unstampedCount;
+
+    /** Send announces with UDP GSO (one buffer and one kernel packet per batch) when true. */
+    private final boolean gso;
+    /** The announces written since the last flush, back to back, when {@link #gso}; else null. */
+    private @Nullable ByteBuf batch;
+
+    private int batchCount;
 
     private @Nullable ChannelHandlerContext ctx;
     /** The timeout check, cancelled when the socket closes or the run stops. */
@@ -78,13 +90,14 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     private int cursor;
     private boolean finished;
 
-    UdpLane(LoadSettings settings, Workload workload, int lane, LoopStats stats, RunControl control) {
+    UdpLane(LoadSettings settings, Workload workload, int lane, LoopStats stats, RunControl control, Pacer pacer) {
         this.settings = settings;
         this.workload = workload;
         this.lane = lane;
         this.lanePeers = workload.peersIn(lane);
         this.stats = stats;
         this.control = control;
+        this.pacer = pacer;
         this.rng = new SplittableRandom(Workload.mix(settings.seed() * 1_000_003L + lane));
         this.window = settings.window();
         if (window < 1 || window > MAX_WINDOW) {
@@ -95,6 +108,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         this.kind = new byte[window];
         this.detail = new int[window];
         this.unstamped = new int[window];
+        this.gso = settings.udpGso();
     }
 
     @Override
@@ -113,6 +127,12 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         stopTicking();
+        ByteBuf b = batch;
+        if (b != null) {
+            batch = null;
+            batchCount = 0;
+            b.release();
+        }
         ctx.fireChannelInactive();
     }
 
@@ -251,6 +271,9 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         if (!haveConnectionId) {
             return; // waits for the connect reply
         }
+        if (!pacer.take(now)) {
+            return; // --rate: the slot stays idle until a tick finds a token for it
+        }
         if (settings.insertOnly()) {
             if (cursor < lanePeers) {
                 int peer = workload.peer(lane, cursor++);
@@ -264,7 +287,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
             sendScrape(ctx, slot);
         } else {
             int peer = workload.peer(lane, rng.nextInt(lanePeers));
-            sendAnnounce(ctx, slot, peer, workload.nextEvent(peer, rng.nextInt(100)));
+            sendAnnounce(ctx, slot, peer, workload.nextEvent(peer, rng));
         }
     }
 
@@ -298,12 +321,22 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
     /** BEP 15 announce: the layout of {@link org.retracker.protocol.udp.UdpRequestEncoder}. */
     private void sendAnnounce(ChannelHandlerContext ctx, int slot, int peer, int event) {
         int t = claim(slot, ANNOUNCE, peer);
-        ByteBuf out = ctx.alloc().directBuffer(UdpRequestDecoder.ANNOUNCE_BYTES);
+        ByteBuf out;
+        if (gso) {
+            ByteBuf b = batch;
+            if (b == null) {
+                b = ctx.alloc().directBuffer(Math.min(window, MAX_SEGMENTS) * UdpRequestDecoder.ANNOUNCE_BYTES);
+                batch = b;
+            }
+            out = b;
+        } else {
+            out = ctx.alloc().directBuffer(UdpRequestDecoder.ANNOUNCE_BYTES);
+        }
         out.writeLong(connectionId);
         out.writeInt(UdpRequestDecoder.ACTION_ANNOUNCE);
         out.writeInt(t);
         workload.writeInfoHash(workload.torrentOf(peer), out);
-        Workload.writePeerId(peer, out);
+        workload.writePeerId(peer, out);
         out.writeLong(0); // downloaded
         out.writeLong(workload.left(peer));
         out.writeLong(0); // uploaded
@@ -312,7 +345,34 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         out.writeInt(workload.key(peer));
         out.writeInt(settings.numWant());
         out.writeShort(workload.port(peer));
-        ctx.write(out, ctx.voidPromise());
+        if (!gso) {
+            ctx.write(out, ctx.voidPromise());
+        } else if (++batchCount == MAX_SEGMENTS) {
+            writeBatch(ctx);
+        }
+    }
+
+    /**
+     * Hands the batched announces to the channel: one datagram as it is, several as one GSO packet
+     * ({@code UDP_SEGMENT}) that the kernel cuts into {@code ANNOUNCE_BYTES} datagrams. On loopback
+     * the cut happens on delivery to the target's socket, which receives ordinary datagrams (it
+     * does not enable {@code UDP_GRO}); the sender saves the per-datagram send path (a {@code
+     * sendmmsg} entry, an skb built and routed per datagram).
+     */
+    private void writeBatch(ChannelHandlerContext ctx) {
+        ByteBuf b = batch;
+        if (b == null) {
+            return;
+        }
+        int n = batchCount;
+        batch = null;
+        batchCount = 0;
+        if (n == 1) {
+            ctx.write(b, ctx.voidPromise());
+        } else {
+            InetSocketAddress remote = (InetSocketAddress) ctx.channel().remoteAddress();
+            ctx.write(new SegmentedDatagramPacket(b, UdpRequestDecoder.ANNOUNCE_BYTES, remote), ctx.voidPromise());
+        }
     }
 
     /** A scrape of 1..10 hashes, each the torrent of a random peer (so popular ones come up most). */
@@ -339,6 +399,7 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
         }
         stats.sent += unstampedCount;
         unstampedCount = 0;
+        writeBatch(ctx);
         ctx.flush();
     }
 
@@ -366,6 +427,13 @@ final class UdpLane extends ChannelInboundHandlerAdapter {
                 continue;
             }
             sendNext(c, s, now);
+        }
+        if (pacer.limited()) {
+            for (int s = 0; s < window; s++) {
+                if (kind[s] == IDLE) {
+                    sendNext(c, s, now);
+                }
+            }
         }
         flush(c);
     }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.SplittableRandom;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The simulated swarms: {@code torrents} info hashes and {@code peers} peers, all derived from one
@@ -36,6 +37,13 @@ import java.util.SplittableRandom;
  *       identities then depend on the lanes.
  *   <li><b>State</b>: absent, leeching or seeding, one byte per peer. A peer's state is read and
  *       written only by the event loop of its lane.
+ *   <li><b>Churn</b> ({@code --churn-pct}, off by default): a share of a present peer's announces
+ *       end its identity, half with {@code stopped} and half without a word (the tracker must expire
+ *       the old entry). The next announce from that slot is {@code started} by a new peer: the
+ *       slot's <i>epoch</i> is incremented, which gives it a new peer_id, key and torrent (drawn
+ *       from the same popularity: the torrent of another slot's first identity). Slots keep their
+ *       address and port. So the live set stays at most {@code peers}, while the identities seen
+ *       over a run are unbounded, and swarms are created and emptied as peers move.
  * </ul>
  */
 final class Workload {
@@ -59,6 +67,10 @@ final class Workload {
     private static final byte ABSENT = 0;
     private static final byte LEECHING = 1;
     private static final byte SEEDING = 2;
+    /** Absent after a churned {@code stopped}: the next start is a new identity. */
+    private static final byte GONE = 3;
+    /** Decimal digits of the peer_id after the prefix. */
+    private static final long PEER_ID_NUMBERS = 1_000_000_000_000L;
 
     /** Of a hundred announces of a present peer: this many are {@code stopped}. */
     private static final int STOPPED_PERCENT = 1;
@@ -75,8 +87,20 @@ final class Workload {
     private final byte[] hashes;
     private final int[] torrentOf;
     private final byte[] state;
+    /** Percent of a present peer's announces that end its identity (churn); 0 = none. */
+    private final double churnPercent;
+    /** Identities a slot has had before its current one; null without churn. */
+    private final int @Nullable [] epoch;
 
-    private Workload(long seed, int torrents, int peers, int lanes, int sources, byte[] hashes, int[] torrentOf) {
+    private Workload(
+            long seed,
+            int torrents,
+            int peers,
+            int lanes,
+            int sources,
+            byte[] hashes,
+            int[] torrentOf,
+            double churnPercent) {
         this.seed = seed;
         this.torrents = torrents;
         this.peers = peers;
@@ -85,6 +109,12 @@ final class Workload {
         this.hashes = hashes;
         this.torrentOf = torrentOf;
         this.state = new byte[peers];
+        this.churnPercent = churnPercent;
+        this.epoch = churnPercent > 0 ? new int[peers] : null;
+    }
+
+    static Workload generate(long seed, int torrents, int peers, double zipf, int lanes) {
+        return generate(seed, torrents, peers, zipf, lanes, 0);
     }
 
     /**
@@ -92,7 +122,10 @@ final class Workload {
      *
      * @throws IllegalArgumentException when the peers do not fit the ports of {@code lanes} lanes
      */
-    static Workload generate(long seed, int torrents, int peers, double zipf, int lanes) {
+    static Workload generate(long seed, int torrents, int peers, double zipf, int lanes, double churnPercent) {
+        if (!(churnPercent >= 0) || churnPercent > 100) {
+            throw new IllegalArgumentException("--churn-pct must be within 0..100");
+        }
         if (torrents < 1 || peers < 1 || lanes < 1) {
             throw new IllegalArgumentException("torrents, peers and lanes must be positive");
         }
@@ -128,7 +161,7 @@ final class Workload {
             }
             torrentOf[i] = lo;
         }
-        return new Workload(seed, torrents, peers, lanes, sources, hashes, torrentOf);
+        return new Workload(seed, torrents, peers, lanes, sources, hashes, torrentOf, churnPercent);
     }
 
     /**
@@ -187,8 +220,23 @@ final class Workload {
         return z ^ (z >>> 31);
     }
 
+    /** The torrent of the peer in slot {@code peer} now (its first identity's, or another slot's). */
     int torrentOf(int peer) {
-        return torrentOf[peer];
+        int e = epochOf(peer);
+        if (e == 0) {
+            return torrentOf[peer];
+        }
+        return torrentOf[(int) Long.remainderUnsigned(mix(seed ^ ((long) e << 32 | peer)), peers)];
+    }
+
+    private int epochOf(int peer) {
+        int[] ep = epoch;
+        return ep == null ? 0 : ep[peer];
+    }
+
+    /** The number of the identity in slot {@code peer}: the slot itself first, then one per epoch. */
+    private long identity(int peer) {
+        return (long) epochOf(peer) * peers + peer;
     }
 
     /** Peers of lane {@code lane}: {@code lane}, {@code lane + lanes}, ... */
@@ -223,24 +271,25 @@ final class Workload {
         return hashes[torrent * HASH_BYTES + i];
     }
 
-    /** {@code -RB0100-} and the peer's index in 12 decimal digits. */
-    static void writePeerId(int peer, ByteBuf out) {
+    /** {@code -RB0100-} and the number of the slot's identity (its index first) in 12 decimal digits. */
+    void writePeerId(int peer, ByteBuf out) {
         out.writeBytes(PEER_ID_PREFIX);
-        long div = 100_000_000_000L;
+        long id = identity(peer) % PEER_ID_NUMBERS;
+        long div = PEER_ID_NUMBERS / 10;
         while (div > 0) {
-            out.writeByte('0' + (int) ((peer / div) % 10));
+            out.writeByte('0' + (int) ((id / div) % 10));
             div /= 10;
         }
     }
 
-    /** BEP 15 {@code key}: stable per peer. */
+    /** BEP 15 {@code key}: stable per identity. */
     int key(int peer) {
-        return (int) mix(seed + peer);
+        return (int) mix(seed + identity(peer));
     }
 
-    /** A quarter of the peers join as seeders. */
+    /** A quarter of the identities join as seeders. */
     private boolean seedsFromStart(int peer) {
-        return (mix(seed * 31 + peer) & 3) == 0;
+        return (mix(seed * 31 + identity(peer)) & 3) == 0;
     }
 
     /**
@@ -249,8 +298,30 @@ final class Workload {
      * completes. {@code percent} is a random number in 0..99.
      */
     int nextEvent(int peer, int percent) {
+        return nextEvent(peer, percent, 100);
+    }
+
+    /**
+     * Like {@link #nextEvent(int, int)}, with churn: {@code churnDraw} is a random number in
+     * [0, 100); below half of {@code --churn-pct} the peer stops for good, below all of it the peer
+     * vanishes and a new one starts in its slot at once.
+     */
+    int nextEvent(int peer, int percent, double churnDraw) {
         byte s = state[peer];
-        if (s == ABSENT) {
+        int[] ep = epoch;
+        if (s == ABSENT || s == GONE) {
+            if (s == GONE && ep != null) {
+                ep[peer]++;
+            }
+            state[peer] = seedsFromStart(peer) ? SEEDING : LEECHING;
+            return EVENT_STARTED;
+        }
+        if (ep != null && churnDraw < churnPercent) {
+            if (churnDraw < churnPercent / 2) {
+                state[peer] = GONE;
+                return EVENT_STOPPED;
+            }
+            ep[peer]++; // the old identity says nothing: the tracker expires it
             state[peer] = seedsFromStart(peer) ? SEEDING : LEECHING;
             return EVENT_STARTED;
         }
@@ -263,6 +334,12 @@ final class Workload {
             return EVENT_COMPLETED;
         }
         return EVENT_NONE;
+    }
+
+    /** The next event of {@code peer} with the lane's random numbers (churn drawn only when on). */
+    int nextEvent(int peer, SplittableRandom rng) {
+        int percent = rng.nextInt(100);
+        return epoch == null ? nextEvent(peer, percent) : nextEvent(peer, percent, rng.nextDouble() * 100);
     }
 
     /** {@code started}, for {@code --insert-only}: every peer announces once. */

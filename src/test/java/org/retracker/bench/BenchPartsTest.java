@@ -67,6 +67,76 @@ class BenchPartsTest {
     }
 
     @Test
+    void withoutChurnAPeerKeepsItsIdentityThroughStopAndRestart() {
+        Workload w = Workload.generate(5, 1000, 1000, 1.1, 4);
+        int peer = 17;
+        String id = peerId(w, peer);
+        int torrent = w.torrentOf(peer);
+
+        assertThat(w.nextEvent(peer, 50)).isEqualTo(Workload.EVENT_STARTED);
+        assertThat(w.nextEvent(peer, 0)).isEqualTo(Workload.EVENT_STOPPED); // percent 0: below STOPPED_PERCENT
+        assertThat(w.nextEvent(peer, 50)).isEqualTo(Workload.EVENT_STARTED);
+        assertThat(peerId(w, peer)).isEqualTo(id);
+        assertThat(w.torrentOf(peer)).isEqualTo(torrent);
+    }
+
+    @Test
+    void churnStopsAPeerOrDropsItSilentlyAndANewPeerTakesItsSlot() {
+        Workload w = Workload.generate(5, 1000, 1000, 0, 4, 10);
+        int peer = 17;
+        String first = peerId(w, peer);
+        assertThat(w.nextEvent(peer, 50, 99)).isEqualTo(Workload.EVENT_STARTED);
+
+        // a draw below half of --churn-pct: stopped, by the same identity
+        assertThat(w.nextEvent(peer, 50, 4.9)).isEqualTo(Workload.EVENT_STOPPED);
+        assertThat(peerId(w, peer)).isEqualTo(first);
+        // the slot's next announce is a new peer starting
+        assertThat(w.nextEvent(peer, 50, 99)).isEqualTo(Workload.EVENT_STARTED);
+        String second = peerId(w, peer);
+        assertThat(second).isNotEqualTo(first);
+
+        // a draw in the upper half: the old identity says nothing, a new one starts at once
+        assertThat(w.nextEvent(peer, 50, 5.1)).isEqualTo(Workload.EVENT_STARTED);
+        String third = peerId(w, peer);
+        assertThat(third).isNotIn(first, second);
+        assertThat(w.port(peer))
+                .isEqualTo(Workload.generate(5, 1000, 1000, 0, 4).port(peer));
+    }
+
+    @Test
+    void churnedPeersMoveToOtherTorrentsWithTheSamePopularity() {
+        Workload w = Workload.generate(9, 100, 10_000, 1.1, 4, 100);
+        Set<Integer> torrents = new HashSet<>();
+        int[] count = new int[100];
+        for (int round = 0; round < 20; round++) {
+            assertThat(w.nextEvent(3, 50, 99)).isEqualTo(Workload.EVENT_STARTED);
+            torrents.add(w.torrentOf(3));
+            assertThat(w.nextEvent(3, 50, 99)).isEqualTo(Workload.EVENT_STARTED); // vanished, replaced
+        }
+        for (int p = 0; p < 10_000; p++) {
+            assertThat(w.nextEvent(p, 50, 99)).isEqualTo(Workload.EVENT_STARTED);
+            assertThat(w.nextEvent(p, 50, 99)).isEqualTo(Workload.EVENT_STARTED);
+            count[w.torrentOf(p)]++;
+        }
+        assertThat(torrents.size()).isGreaterThan(3);
+        assertThat(count[0]).isGreaterThan(count[9]).isGreaterThan(count[99]);
+        assertThatThrownBy(() -> Workload.generate(1, 10, 10, 0, 1, 101))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--churn-pct");
+    }
+
+    private static String peerId(Workload w, int peer) {
+        io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer(20);
+        try {
+            w.writePeerId(peer, out);
+            assertThat(out.readableBytes()).isEqualTo(20);
+            return out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        } finally {
+            out.release();
+        }
+    }
+
+    @Test
     void theFirstInfoHashesDoNotDependOnHowManyThereAre() {
         byte[] small = Workload.infoHashes(3, 10);
         byte[] large = Workload.infoHashes(3, 1000);

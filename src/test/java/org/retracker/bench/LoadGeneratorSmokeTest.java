@@ -138,6 +138,40 @@ class LoadGeneratorSmokeTest {
     }
 
     @Test
+    void udpWithoutGsoSendsOneDatagramPerRequest() throws Exception {
+        LoadGenerator.Result result = load(udpTarget(), "--no-gso", "--scrape-pct", "10");
+
+        assertClean(result, "udp", "udp");
+        assertThat(result.total().announces).isPositive();
+    }
+
+    @Test
+    void rateCapsTheRequestsOfEveryLaneTogether() throws Exception {
+        LoadGenerator.Result udp = load(udpTarget(), "--rate", "200", "--warmup", "0s", "--duration", "2s");
+        LoadGenerator.Result http = load(httpTarget(), "--rate", "200", "--warmup", "0s", "--duration", "2s");
+
+        // 2 s at 200/s, plus at most one tick's burst (20) and the first connects
+        assertClean(udp, "udp", "udp");
+        assertThat(udp.total().responses()).isBetween(100L, 2 * 200L + 20 + 4);
+        assertClean(http, "http", "keepalive");
+        assertThat(http.total().responses()).isBetween(100L, 2 * 200L + 20);
+    }
+
+    /**
+     * Churn on the wire: 40 slots, so that each announces several times even on a busy machine, and
+     * half of a present peer's announces end its identity. What churn does to identities is checked
+     * without sockets in {@code BenchPartsTest}; here every reply to it must be valid.
+     */
+    @Test
+    void churnedPeersStopStartAndVanishWithEveryReplyValid() throws Exception {
+        LoadGenerator.Result result = load(udpTarget(), "--peers", "40", "--churn-pct", "50", "--duration", "2s");
+
+        assertClean(result, "udp", "udp");
+        assertThat(result.total().announces).isGreaterThan(40);
+        assertThat(store.peerCount()).as(store.totals().toString()).isPositive();
+    }
+
+    @Test
     void httpKeepAliveAgainstRetrackerKeepsItsConnections() throws Exception {
         LoadGenerator.Result result = load(httpTarget(), "--scrape-pct", "10");
 
