@@ -2,6 +2,7 @@ package org.retracker.cli;
 
 import io.netty.util.NetUtil;
 import io.netty.util.internal.PlatformDependent;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
@@ -10,6 +11,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
 import org.retracker.config.TrackerConfig;
 import org.retracker.core.AccessList;
@@ -28,9 +30,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A started tracker: the listeners and the housekeeping thread that expires peers and logs stats.
+ * A started tracker: the listeners and the housekeeping thread that expires peers, logs stats and
+ * keeps a wildcard UDP listener's sockets in line with the host's addresses.
  *
- * <p>Housekeeping runs on one daemon thread; expiry and stats never overlap. {@link #close()} may
+ * <p>Housekeeping runs on one daemon thread; expiry, stats and address rescans never overlap. {@link #close()} may
  * be called from any thread (the shutdown hook), more than once.
  */
 final class RunningTracker implements AutoCloseable {
@@ -40,6 +43,13 @@ final class RunningTracker implements AutoCloseable {
     static final int MAX_EXPIRY_PERIOD_SECONDS = 60;
     /** Expiry runs four times per peer lifetime, so a peer outlives its lifetime by at most a quarter. */
     static final int EXPIRY_RUNS_PER_LIFETIME = 4;
+
+    /**
+     * How often a UDP listener on a wildcard address looks for local addresses added or removed
+     * (SIGHUP looks at once): BEP 15's first retry timeout, so a client whose first request to a new
+     * address was answered from the wrong one is answered from the right one on its retry.
+     */
+    static final int LOCAL_ADDRESS_RESCAN_SECONDS = 15;
 
     /**
      * How long a shutdown waits for external trackers to take the {@code stopped} of local peers:
@@ -142,6 +152,12 @@ final class RunningTracker implements AutoCloseable {
             }
             throw e;
         }
+        List<InetAddress> udpAddresses = server.udpLocalAddresses();
+        if (!udpAddresses.isEmpty()) {
+            log.info(
+                    "UDP replies leave from the address each request was sent to; sockets for {}",
+                    udpAddresses.stream().map(NetUtil::toAddressString).collect(Collectors.joining(", ")));
+        }
         log.info(
                 "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {}",
                 version,
@@ -166,6 +182,11 @@ final class RunningTracker implements AutoCloseable {
             var unusedStats = housekeeping.scheduleAtFixedRate(
                     () -> logStats(line), config.statsInterval(), config.statsInterval(), TimeUnit.SECONDS);
         }
+        var unusedRescan = housekeeping.scheduleWithFixedDelay(
+                () -> rescanLocalAddresses(server),
+                LOCAL_ADDRESS_RESCAN_SECONDS,
+                LOCAL_ADDRESS_RESCAN_SECONDS,
+                TimeUnit.SECONDS);
         String accessFile = config.accessList();
         return new RunningTracker(
                 server,
@@ -178,11 +199,13 @@ final class RunningTracker implements AutoCloseable {
     }
 
     /**
-     * SIGHUP: re-reads the forwarders file and the access list, each on its own, so a bad one of
+     * SIGHUP: looks for local addresses added or removed (a wildcard UDP listener binds sockets to
+     * each), and re-reads the forwarders file and the access list, each on its own, so a bad one of
      * them keeps its running version without holding back the other.
      */
     void reload() {
         synchronized (reloadLock) {
+            rescanLocalAddresses(server);
             if (forwardersFile == null && accessListFile == null) {
                 log.info("SIGHUP: nothing to reload (no forwarders file, no access list)");
                 return;
@@ -290,6 +313,17 @@ final class RunningTracker implements AutoCloseable {
         } catch (RuntimeException e) {
             // A task that throws is never run again: log and keep expiring.
             log.error("peer expiry failed", e);
+        }
+    }
+
+    private static void rescanLocalAddresses(TrackerServer server) {
+        try {
+            server.rescanLocalAddresses();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // shutting down
+        } catch (RuntimeException e) {
+            // A task that throws is never run again: log and keep looking.
+            log.error("rescanning local addresses failed", e);
         }
     }
 

@@ -46,7 +46,8 @@ public enum Setting {
             "--udp-listen",
             Kind.ADDRESS,
             ":6969",
-            "UDP (BEP 15) listen address, in the same forms as listen; '' turns UDP off."),
+            "UDP (BEP 15) listen address, in the same forms as listen; '' turns UDP off. On :port,"
+                    + " replies leave from the address each request was sent to (sockets per local address)."),
     AGE(
             "age",
             "RETRACKER_AGE",

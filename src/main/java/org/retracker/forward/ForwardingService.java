@@ -75,6 +75,13 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
     static final int STALE_AFTER_INTERVALS = 2;
     /** Peers asked of each external tracker per announce. */
     static final int UPSTREAM_NUMWANT = 100;
+    /**
+     * Peers kept from one forwarder's answer for one swarm, per address family: as many as were
+     * asked for. A tracker that ignores numwant may send some 40,000 (a reply up to {@link
+     * HttpUpstreamClient#MAX_REPLY_BYTES}); kept whole for every swarm, that would be 240 KB per
+     * swarm and forwarder. So a swarm keeps at most 2.4 KB of peers per forwarder.
+     */
+    static final int MAX_KEPT_PEERS = UPSTREAM_NUMWANT;
     /** How often workers are scaled and the fastest forwarders ranked. */
     static final long SCALE_TICK_MILLIS = 1000;
     /** How often silent local peers are expired (sent {@code stopped}) and stale answers dropped. */
@@ -633,8 +640,8 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
                 synchronized (job.swarm) {
                     if (job.announce.event() != AnnounceEvent.STOPPED) {
                         SwarmForwards.Upstream u = job.swarm.upstream(f.slot);
-                        u.peers4 = reply.peers4();
-                        u.peers6 = reply.peers6();
+                        u.peers4 = kept(reply.peers4(), AnnounceResponse.PEER4_BYTES);
+                        u.peers6 = kept(reply.peers6(), AnnounceResponse.PEER6_BYTES);
                         u.complete = Math.max(0, reply.complete());
                         u.incomplete = Math.max(0, reply.incomplete());
                         u.staleAt = now
@@ -678,6 +685,12 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
                 delay(job, now + FAILED_RETRY_DELAY_MILLIS, now);
             }
         }
+    }
+
+    /** The first {@link #MAX_KEPT_PEERS} of compact {@code peers}, each {@code bytesPerPeer} long. */
+    private static byte[] kept(byte[] peers, int bytesPerPeer) {
+        int max = MAX_KEPT_PEERS * bytesPerPeer;
+        return peers.length <= max ? peers : Arrays.copyOf(peers, max);
     }
 
     private void resubmit(Job job) {

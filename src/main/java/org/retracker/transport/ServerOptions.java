@@ -9,7 +9,8 @@ import org.jspecify.annotations.Nullable;
  *
  * @param httpListen HTTP tracker address, or {@code null} for no HTTP listener
  * @param udpListen UDP tracker address, or {@code null} for no UDP listener; a wildcard address
- *     serves IPv4 and IPv6 on one dual-stack socket per event loop
+ *     serves IPv4 and IPv6 on one dual-stack socket per event loop, and (with epoll) each local
+ *     address on sockets of its own, so replies leave from the address asked ({@link UdpListener})
  * @param realIpHeader take the client address from {@code X-Real-IP} / {@code X-Forwarded-For}
  *     when the connection comes from a {@code trustedProxies} address ({@code -x})
  * @param trustedProxies sources whose forwarded-address headers, {@code ip=} parameter and UDP IP

@@ -5,6 +5,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.IoHandlerFactory;
@@ -23,6 +24,7 @@ import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.net.DatagramSocket;
@@ -52,7 +54,9 @@ import org.retracker.transport.HttpTrackerHandler.Routes;
  * without a shared queue or accept lock, and each UDP socket reads up to
  * {@link #UDP_BATCH} datagrams per {@code recvmmsg} and writes its replies with {@code sendmmsg}.
  * Elsewhere NIO serves one socket of each. A wildcard listen address serves IPv4 and IPv6 on one
- * dual-stack socket.
+ * dual-stack socket per loop; for UDP (with epoll) every local address gets such a group of
+ * sockets too, so replies leave from the address each request was sent to ({@link UdpListener},
+ * kept current by {@link #rescanLocalAddresses()}).
  *
  * <p>An optional admin listener (one HTTP socket on the same event loops) serves {@code /stats} and
  * {@code /metrics} alone; the tracker's HTTP listener then answers 404 for them. Both serve {@code
@@ -77,7 +81,7 @@ public final class TrackerServer implements AutoCloseable {
     private final boolean epoll;
     private final List<Channel> channels;
     private final @Nullable InetSocketAddress httpAddress;
-    private final @Nullable InetSocketAddress udpAddress;
+    private final @Nullable UdpListener udp;
     private final @Nullable InetSocketAddress adminAddress;
     private final TransportCounters counters;
 
@@ -86,14 +90,14 @@ public final class TrackerServer implements AutoCloseable {
             boolean epoll,
             List<Channel> channels,
             @Nullable InetSocketAddress httpAddress,
-            @Nullable InetSocketAddress udpAddress,
+            @Nullable UdpListener udp,
             @Nullable InetSocketAddress adminAddress,
             TransportCounters counters) {
         this.group = group;
         this.epoll = epoll;
         this.channels = channels;
         this.httpAddress = httpAddress;
-        this.udpAddress = udpAddress;
+        this.udp = udp;
         this.adminAddress = adminAddress;
         this.counters = counters;
     }
@@ -137,6 +141,22 @@ public final class TrackerServer implements AutoCloseable {
             @Nullable MetricsEndpoint metrics,
             InstantSource connectionIdClock)
             throws InterruptedException {
+        return start(options, service, counters, metrics, connectionIdClock, LocalAddresses.host());
+    }
+
+    /**
+     * As {@link #start(ServerOptions, AnnounceService, TransportCounters, MetricsEndpoint,
+     * InstantSource)}, with a UDP listener on a wildcard address binding a socket group to each of
+     * {@code localAddresses} rather than the host's ({@link LocalAddresses#host()}).
+     */
+    public static TrackerServer start(
+            ServerOptions options,
+            AnnounceService service,
+            TransportCounters counters,
+            @Nullable MetricsEndpoint metrics,
+            InstantSource connectionIdClock,
+            LocalAddresses localAddresses)
+            throws InterruptedException {
         boolean epoll = Epoll.isAvailable();
         int threads = eventLoops(options);
         IoHandlerFactory factory = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -146,6 +166,7 @@ public final class TrackerServer implements AutoCloseable {
         // One table for every listener and event loop: a client's HTTP and UDP requests share its bucket.
         ClientRateLimiter limiter = ClientRateLimiter.of(options.limits());
         ConnectionsPerAddress connections = ConnectionsPerAddress.of(options.limits());
+        UdpListener udp = null;
         try {
             InetSocketAddress admin = null;
             InetSocketAddress adminListen = options.adminListen();
@@ -176,26 +197,34 @@ public final class TrackerServer implements AutoCloseable {
                     }
                 }
             }
-            InetSocketAddress udp = null;
             InetSocketAddress udpListen = options.udpListen();
             if (udpListen != null) {
                 ConnectionIds ids = new ConnectionIds(connectionIdClock, options.connectionIdGraceSeconds());
                 InetSocketAddress address = dualStack(udpListen);
                 refuseTakenPort("UDP", address, false);
-                int sockets = epoll ? threads : 1;
-                for (int i = 0; i < sockets; i++) {
-                    Channel ch = bindUdp(group, epoll, address, service, ids, options, counters, limiter);
-                    channels.add(ch);
-                    if (i == 0) {
-                        udp = (InetSocketAddress) ch.localAddress();
-                        address = new InetSocketAddress(address.getAddress(), udp.getPort());
-                    }
+                // One handler per event loop, shared by that loop's sockets (one per group).
+                List<EventLoop> loops = new ArrayList<>();
+                for (EventExecutor loop : group) {
+                    loops.add((EventLoop) loop);
                 }
+                UdpTrackerHandler[] handlers = new UdpTrackerHandler[loops.size()];
+                for (int i = 0; i < handlers.length; i++) {
+                    handlers[i] = new UdpTrackerHandler(service, ids, options.trustedProxies(), counters, limiter);
+                }
+                boolean perAddress = epoll && address.getAddress().isAnyLocalAddress();
+                udp = UdpListener.bind(
+                        address,
+                        epoll ? threads : 1,
+                        perAddress ? localAddresses : null,
+                        (bind, i) -> bindUdp(loops.get(i), epoll, bind, handlers[i]));
             }
             return new TrackerServer(group, epoll, Collections.unmodifiableList(channels), http, udp, admin, counters);
         } catch (RuntimeException | InterruptedException e) {
             for (Channel ch : channels) {
                 ch.close();
+            }
+            if (udp != null) {
+                udp.close();
             }
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
             throw e;
@@ -259,29 +288,15 @@ public final class TrackerServer implements AutoCloseable {
         }
     }
 
-    private static Channel bindUdp(
-            EventLoopGroup group,
-            boolean epoll,
-            InetSocketAddress address,
-            AnnounceService service,
-            ConnectionIds ids,
-            ServerOptions options,
-            TransportCounters counters,
-            @Nullable ClientRateLimiter limiter)
+    /** One UDP socket on {@code loop}, served by that loop's {@code handler}. */
+    private static Channel bindUdp(EventLoop loop, boolean epoll, InetSocketAddress address, UdpTrackerHandler handler)
             throws InterruptedException {
         Class<? extends DatagramChannel> type = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
         Bootstrap b = new Bootstrap()
-                .group(group)
+                .group(loop)
                 .channel(type)
                 .option(ChannelOption.SO_RCVBUF, UDP_RECEIVE_BUFFER)
-                .handler(new ChannelInitializer<DatagramChannel>() {
-                    @Override
-                    protected void initChannel(DatagramChannel ch) {
-                        ch.pipeline()
-                                .addLast(new UdpTrackerHandler(
-                                        service, ids, options.trustedProxies(), counters, limiter));
-                    }
-                });
+                .handler(handler);
         if (epoll) {
             b.option(EpollChannelOption.SO_REUSEPORT, true)
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, UDP_MAX_DATAGRAM)
@@ -363,7 +378,29 @@ public final class TrackerServer implements AutoCloseable {
 
     /** The bound UDP address (port resolved), or {@code null} when UDP is off. */
     public @Nullable InetSocketAddress udpAddress() {
-        return udpAddress;
+        UdpListener u = udp;
+        return u == null ? null : u.address();
+    }
+
+    /**
+     * The local addresses with UDP sockets of their own, so that requests to them are answered from
+     * them: empty unless UDP listens on a wildcard address with epoll.
+     */
+    public List<InetAddress> udpLocalAddresses() {
+        UdpListener u = udp;
+        return u == null ? List.of() : u.addressGroups();
+    }
+
+    /**
+     * With UDP on a wildcard address (and epoll): binds sockets for local addresses that have come
+     * since the last look and closes those of addresses gone; otherwise does nothing. The tracker
+     * runs it periodically and on SIGHUP. Waits for the binds, so it must not run on an event loop.
+     */
+    public void rescanLocalAddresses() throws InterruptedException {
+        UdpListener u = udp;
+        if (u != null) {
+            u.rescan();
+        }
     }
 
     /** The bound admin address (port resolved), or {@code null} when there is no admin listener. */
@@ -385,6 +422,10 @@ public final class TrackerServer implements AutoCloseable {
     public void close() {
         for (Channel ch : channels) {
             ch.close().awaitUninterruptibly();
+        }
+        UdpListener u = udp;
+        if (u != null) {
+            u.close();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     }

@@ -1,6 +1,7 @@
 package org.retracker.transport;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.socket.DatagramPacket;
@@ -20,10 +21,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The BEP 15 tracker on one UDP socket. With epoll each event loop owns its own socket on the shared
- * port (SO_REUSEPORT) and its own handler, so the scratch objects here are never shared. Replies are
- * written as datagrams arrive and flushed once per read batch, which lets the epoll transport send
- * them with one {@code sendmmsg}.
+ * The BEP 15 tracker on the UDP sockets of one event loop. With epoll each event loop owns one socket
+ * of each socket group on the shared port (SO_REUSEPORT; a group per local address when listening on
+ * a wildcard address, see {@link UdpListener}) and one handler that all of them share: they run on
+ * that loop's thread alone, one datagram at a time, so the scratch objects here are used by one
+ * thread and never across datagrams. Replies are written as datagrams arrive and flushed once per
+ * read batch, which lets the epoll transport send them with one {@code sendmmsg}.
  *
  * <p>Anti-spoofing (BEP 15 "connection ID"): only {@code connect} is answered without a valid
  * connection id, and its reply is no larger than its request. Every other datagram whose id is not
@@ -35,6 +38,7 @@ import org.slf4j.LoggerFactory;
  * over the limit it gets a {@link FailureReason#RATE_LIMITED} error. Connects stay stateless and
  * datagrams with a bad id never reach the table, so a spoofed flood cannot drain anyone's bucket.
  */
+@ChannelHandler.Sharable // only among the sockets of one event loop: see above
 final class UdpTrackerHandler extends SimpleChannelInboundHandler<DatagramPacket> {
     private static final Logger log = LoggerFactory.getLogger(UdpTrackerHandler.class);
 

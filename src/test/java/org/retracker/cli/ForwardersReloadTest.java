@@ -3,14 +3,10 @@ package org.retracker.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
@@ -79,13 +75,7 @@ class ForwardersReloadTest {
     }
 
     private static TrackerConfig config(String... args) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        PrintStream sink = new PrintStream(bytes, true, StandardCharsets.UTF_8);
-        CommandLineParser.Invocation invocation = CommandLineParser.parse(args, Map.of(), "test", sink, sink);
-        assertThat(invocation)
-                .as(bytes.toString(StandardCharsets.UTF_8))
-                .isInstanceOf(CommandLineParser.Invocation.Run.class);
-        return ((CommandLineParser.Invocation.Run) invocation).config();
+        return TestConfigs.parse(args);
     }
 
     /** An external tracker that never answers. */

@@ -209,6 +209,27 @@ class ForwardingServiceTest {
         assertThat(peers4(response)).doesNotHaveDuplicates();
     }
 
+    /**
+     * A tracker that ignores numwant and sends 1000 peers has only as many kept as were asked for:
+     * a client asking for 200 gets {@link ForwardingService#MAX_KEPT_PEERS} of them.
+     */
+    @Test
+    void aForwarderSendingMorePeersThanAskedHasOnlyTheAskedForKept() {
+        byte[] external = new byte[0];
+        for (int i = 0; i < 1000; i++) {
+            external = concat(external, compact(new byte[] {10, 0, (byte) (i >> 8), (byte) i}, 1000));
+        }
+        forwarders("a").get(0).answering(ok(1800, external));
+        announce(hash(1), peer(1), 6881, AnnounceEvent.STARTED);
+        awaitSettled(hash(1));
+
+        AnnounceResponse response = response();
+        service.announced(request(hash(1), peer(1), 6881, AnnounceEvent.NONE), response, 200, true);
+
+        assertThat(response.peers4Count).isEqualTo(ForwardingService.MAX_KEPT_PEERS);
+        assertThat(peers4(response)).doesNotHaveDuplicates().allMatch(p -> p.startsWith("10.0."));
+    }
+
     @Test
     void theIntervalIsShortUntilAForwarderConcludesForTheSwarm() {
         FakeUpstream a = forwarders("a").get(0).hanging();

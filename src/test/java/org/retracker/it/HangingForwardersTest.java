@@ -9,18 +9,21 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardingOptions;
+import org.retracker.forward.ForwardingService;
 import org.retracker.forward.UpstreamClients;
+import org.retracker.testing.BlockedThreads;
+import org.retracker.testing.PairedLatency;
 
 /**
  * A client's announce is never held up by forwarding: with every forwarder hanging (HTTP servers
  * that accept and never answer, UDP trackers that never reply), announce latency through retracker
- * matches a tracker without forwarders. The two trackers are measured alternately, request by
- * request, over one keep-alive connection each, so machine noise hits both alike.
+ * matches a tracker without forwarders ({@link PairedLatency}: alternately, request by request, over
+ * one keep-alive connection each), no tracker thread waits on a forwarder ({@link BlockedThreads}),
+ * and what the hanging announces hold stays within the worker slots and the bounded queue.
  */
 class HangingForwardersTest {
     private static final int WARM_UP = 200;
@@ -45,49 +48,55 @@ class HangingForwardersTest {
                             HttpConnection.open(plain.httpAddress(Loopback.V4), Loopback.address(Loopback.V4));
                     HttpConnection b =
                             HttpConnection.open(forwarding.httpAddress(Loopback.V4), Loopback.address(Loopback.V4))) {
-                long[] plainNanos = new long[MEASURED];
-                long[] forwardingNanos = new long[MEASURED];
-                for (int i = 0; i < WARM_UP + MEASURED; i++) {
+                ForwardingService service = forwarding.forwarding();
+                int[] deepest = new int[2]; // queue depth, announces in flight
+                BlockedThreads watch = BlockedThreads.watchTrackerThreads();
+                PairedLatency latency;
+                try {
                     // Every announce opens a new swarm: a first announce, sent to all eight forwarders.
-                    String target =
-                            Announce.peer(Ids.infoHash(10_000 + i), 6881).httpTarget();
-                    long p = timed(a, target);
-                    long f = timed(b, target);
-                    if (i >= WARM_UP) {
-                        plainNanos[i - WARM_UP] = p;
-                        forwardingNanos[i - WARM_UP] = f;
-                    }
+                    latency = PairedLatency.measure(WARM_UP, MEASURED, i -> ok(a, target(i)), i -> {
+                        ok(b, target(i));
+                        ForwardingService.QueueState q = service.queueState();
+                        deepest[0] = Math.max(deepest[0], q.depth());
+                        deepest[1] = Math.max(deepest[1], q.inFlight());
+                    });
+                } finally {
+                    watch.close();
                 }
+                // two trackers' event loops, the forwarding thread, the upstream loops
+                assertThat(watch.watchedThreads()).as("threads watched").isGreaterThanOrEqualTo(4);
+                assertThat(watch.findings())
+                        .as("threads blocked while forwarders hang")
+                        .isEmpty();
 
-                assertThat(forwarding.forwarding().inFlight())
+                assertThat(service.inFlight())
                         .as("the forwarders were really asked, and hang")
                         .isPositive();
-                assertThat(hanging.accepted()).isPositive();
-                Arrays.sort(plainNanos);
-                Arrays.sort(forwardingNanos);
-                long p50 = plainNanos[MEASURED / 2];
-                long f50 = forwardingNanos[MEASURED / 2];
-                long p99 = plainNanos[MEASURED * 99 / 100];
-                long f99 = forwardingNanos[MEASURED * 99 / 100];
-                String numbers = "median " + micros(f50) + " vs " + micros(p50) + " µs, p99 " + micros(f99) + " vs "
-                        + micros(p99) + " µs";
+                // Hanging forwarders hold no more than the worker slots: announces in flight, and the
+                // connections they opened, stay within them; the rest waits in the bounded queue.
+                assertThat(deepest[1]).as("announces in flight").isLessThanOrEqualTo(options.maxWorkers());
+                assertThat(hanging.accepted())
+                        .as("connections to the hanging server")
+                        .isPositive();
+                assertThat(hanging.accepted()).isLessThanOrEqualTo(options.maxWorkers());
+                assertThat(deepest[0]).as("queue depth").isPositive().isLessThanOrEqualTo(options.queueSize());
                 // Within noise: a loopback round trip is tens of microseconds, a blocked client would be seconds.
-                assertThat(f50).as(numbers).isLessThanOrEqualTo(2 * p50 + 1_000_000);
-                assertThat(f99).as(numbers).isLessThanOrEqualTo(3 * p99 + 10_000_000);
+                assertThat(latency.subject(50))
+                        .as(latency.toString())
+                        .isLessThanOrEqualTo(2 * latency.baseline(50) + 1_000_000);
+                assertThat(latency.subject(99))
+                        .as(latency.toString())
+                        .isLessThanOrEqualTo(3 * latency.baseline(99) + 10_000_000);
             }
         }
     }
 
-    private static long timed(HttpConnection c, String target) {
-        long start = System.nanoTime();
-        HttpReply reply = c.get(target);
-        long nanos = System.nanoTime() - start;
-        assertThat(reply.status()).isEqualTo(200);
-        return nanos;
+    private static String target(int i) {
+        return Announce.peer(Ids.infoHash(10_000 + i), 6881).httpTarget();
     }
 
-    private static long micros(long nanos) {
-        return nanos / 1000;
+    private static void ok(HttpConnection c, String target) {
+        assertThat(c.get(target).status()).isEqualTo(200);
     }
 
     private static ForwarderSpec spec(String name, String uri) {

@@ -36,6 +36,41 @@ class ListenerBindTest {
         }
     }
 
+    /**
+     * A UDP listener on a wildcard address also holds the port on each local address (a socket
+     * group per address): a tracker on one of those addresses, or on the wildcard, still fails with
+     * the usual message rather than joining either group.
+     */
+    @Test
+    void aTrackerOnAPortAWildcardTrackerHoldsFailsToStart() throws Exception {
+        try (TrackerServer first = start(null, Loopback.socket("0.0.0.0", 0), LOOPS)) {
+            InetSocketAddress taken = first.udpAddress();
+            assertThat(taken).isNotNull();
+            assertThat(first.udpLocalAddresses()).contains(Loopback.address(Loopback.V4));
+            int port = taken.getPort();
+            assertThatThrownBy(() -> start(null, Loopback.socket(Loopback.V4, port), LOOPS)
+                            .close())
+                    .isInstanceOf(TrackerServer.BindException.class)
+                    .hasMessageStartingWith("cannot listen on UDP 127.0.0.1:" + port + ": ");
+            assertThatThrownBy(() ->
+                            start(null, Loopback.socket("0.0.0.0", port), LOOPS).close())
+                    .isInstanceOf(TrackerServer.BindException.class)
+                    .hasMessageStartingWith("cannot listen on UDP :" + port + ": ");
+        }
+    }
+
+    @Test
+    void aWildcardTrackerOnAPortATrackerHoldsOnOneAddressFailsToStart() throws Exception {
+        try (TrackerServer first = start(null, Loopback.socket(Loopback.V4_OTHER, 0), LOOPS)) {
+            InetSocketAddress taken = first.udpAddress();
+            assertThat(taken).isNotNull();
+            assertThatThrownBy(() -> start(null, Loopback.socket("0.0.0.0", taken.getPort()), LOOPS)
+                            .close())
+                    .isInstanceOf(TrackerServer.BindException.class)
+                    .hasMessageStartingWith("cannot listen on UDP :" + taken.getPort() + ": ");
+        }
+    }
+
     @Test
     void aSecondTrackerOnATakenHttpPortFailsToStart() throws Exception {
         try (TrackerServer first = start(Loopback.socket(Loopback.V4, 0), null, LOOPS)) {

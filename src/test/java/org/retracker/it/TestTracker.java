@@ -18,6 +18,7 @@ import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ClientLimits;
+import org.retracker.transport.LocalAddresses;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.StatsOptions;
 import org.retracker.transport.TrackerServer;
@@ -77,6 +78,7 @@ final class TestTracker implements AutoCloseable {
         private AccessList accessList = AccessList.NONE;
         private boolean connectionIdsOnFakeClock;
         private ClientLimits limits = ClientLimits.NONE;
+        private LocalAddresses localAddresses = LocalAddresses.host();
 
         private Builder(String[] hosts) {
             if (hosts.length == 0) {
@@ -165,6 +167,15 @@ final class TestTracker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * What a UDP listener on a wildcard host takes for the machine's addresses (each gets its own
+         * sockets) instead of the real ones, e.g. 127.0.0.2, which Linux serves without listing it.
+         */
+        Builder localAddresses(LocalAddresses addresses) {
+            this.localAddresses = addresses;
+            return this;
+        }
+
         /** Forwards to {@code specs} with clients from {@code factory}, on the tracker's clock. */
         Builder forwarding(
                 ForwardingOptions options, ForwardingService.ClientFactory factory, List<ForwarderSpec> specs) {
@@ -209,7 +220,8 @@ final class TestTracker implements AutoCloseable {
                             stats,
                             limits);
                     InstantSource idClock = connectionIdsOnFakeClock ? clock : InstantSource.system();
-                    servers.put(host, TrackerServer.start(options, service, counters, endpoint, idClock));
+                    servers.put(
+                            host, TrackerServer.start(options, service, counters, endpoint, idClock, localAddresses));
                 }
             } catch (InterruptedException e) {
                 servers.values().forEach(TrackerServer::close);

@@ -205,10 +205,8 @@ class UdpAbuseTest extends LoopbackTrackerTest {
 
     /**
      * A tracker listening on several addresses answers each client from the address the client sent
-     * to, or the client (and any NAT or firewall on the way) would not recognise the reply. One
-     * listener per address: a wildcard UDP listener ({@code -u :6969}) answers from the address the
-     * kernel routes by, not the one the request arrived on (Netty's datagram channels cannot set the
-     * source of a reply), so it is not tested here.
+     * to, or the client (and any NAT or firewall on the way) would not recognise the reply. Here one
+     * listener per address; {@link UdpReplySourceTest} does the same for a wildcard listener.
      */
     @Test
     void repliesLeaveFromTheAddressTheRequestArrivedOn() throws IOException {

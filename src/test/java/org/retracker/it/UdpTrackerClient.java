@@ -38,13 +38,29 @@ final class UdpTrackerClient implements AutoCloseable {
     private final InetSocketAddress server;
 
     UdpTrackerClient(InetSocketAddress server, InetAddress bind) {
+        this(server, bind, false);
+    }
+
+    private UdpTrackerClient(InetSocketAddress server, InetAddress bind, boolean connected) {
         this.server = server;
         try {
             this.socket = new DatagramSocket(new InetSocketAddress(bind, 0));
             socket.setSoTimeout((int) TIMEOUT.toMillis());
+            if (connected) {
+                socket.connect(server);
+            }
         } catch (SocketException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /**
+     * A client whose socket is {@code connect()}ed to {@code server}, as libtorrent's is: the kernel
+     * then drops every datagram from any other source, so a reply that leaves the tracker from
+     * another of its addresses never arrives.
+     */
+    static UdpTrackerClient connectedTo(InetSocketAddress server, InetAddress bind) {
+        return new UdpTrackerClient(server, bind, true);
     }
 
     /** A decoded datagram: action, transaction id and the bytes after them. */
@@ -155,7 +171,7 @@ final class UdpTrackerClient implements AutoCloseable {
         try {
             socket.receive(p);
         } catch (SocketTimeoutException e) {
-            throw new AssertionError("no reply within " + TIMEOUT, e);
+            throw new AssertionError("no reply from " + server + " within " + TIMEOUT, e);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
