@@ -119,7 +119,9 @@ final class RunningTracker implements AutoCloseable {
             log.warn("{}", warning);
         }
         log.debug("configuration: {}", config);
-        SwarmStore store = new SwarmStore(InstantSource.system());
+        SwarmStore store = new SwarmStore(
+                InstantSource.system(),
+                config.toSwarmLimits(Runtime.getRuntime().maxMemory()));
         AnnounceService service = new AnnounceService(config.toPolicy(), store);
         service.accessList(accessList);
         warnIfRefusingEverything(accessList);
@@ -143,7 +145,8 @@ final class RunningTracker implements AutoCloseable {
             throw e;
         }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {}",
+                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {},"
+                        + " at most {} torrents and {} peers per swarm",
                 version,
                 show(server.httpAddress()),
                 show(server.udpAddress()),
@@ -152,7 +155,9 @@ final class RunningTracker implements AutoCloseable {
                 server.transportName(),
                 PlatformDependent.hasUnsafe() ? "on" : "off",
                 forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file,
-                accessList);
+                accessList,
+                store.limits().maxTorrents(),
+                store.limits().maxPeersPerSwarm());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "retracker-housekeeping");
             t.setDaemon(true);

@@ -78,6 +78,11 @@ final class PeerTable {
         return seen.length;
     }
 
+    /** Store second of the last announce of the peer in {@code slot}. */
+    int lastSeen(int slot) {
+        return seen[slot];
+    }
+
     boolean isSeederSlot(int slot) {
         return slot >= leechers;
     }

@@ -1,5 +1,6 @@
 package org.retracker.swarm;
 
+import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -40,6 +41,44 @@ final class Swarm {
 
     int size() {
         return (v4 == null ? 0 : v4.size()) + (v6 == null ? 0 : v6.size());
+    }
+
+    /**
+     * Makes room for one peer in {@code own} (this swarm's table of the newcomer's family) by removing
+     * the least recently seen of {@link SwarmStore#EVICTION_SAMPLE} peers drawn at random from both
+     * families, or of every peer when there are no more than that. The other family's table is
+     * dropped if it empties; {@code own} is kept for the newcomer.
+     */
+    void evictStalest(PeerTable own, RandomGenerator random) {
+        PeerTable a = v4;
+        PeerTable b = v6;
+        int inA = a == null ? 0 : a.size();
+        int total = inA + (b == null ? 0 : b.size());
+        PeerTable victimTable = null;
+        int victim = -1;
+        int oldest = Integer.MAX_VALUE;
+        boolean all = total <= SwarmStore.EVICTION_SAMPLE;
+        for (int i = 0; i < (all ? total : SwarmStore.EVICTION_SAMPLE); i++) {
+            int n = all ? i : random.nextInt(total);
+            PeerTable t = n < inA ? a : b;
+            int slot = n < inA ? n : n - inA;
+            if (t != null && t.lastSeen(slot) < oldest) {
+                oldest = t.lastSeen(slot);
+                victimTable = t;
+                victim = slot;
+            }
+        }
+        if (victimTable == null) {
+            return; // an empty swarm: nothing to make room in
+        }
+        victimTable.removeAt(victim);
+        if (victimTable != own && victimTable.size() == 0) {
+            if (victimTable == v4) {
+                v4 = null;
+            } else {
+                v6 = null;
+            }
+        }
     }
 
     /** Removes peers last seen before {@code cutoff}; drops a table that became empty. */

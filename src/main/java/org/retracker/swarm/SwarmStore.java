@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.retracker.protocol.AnnounceEvent;
 import org.retracker.protocol.AnnounceRequest;
@@ -36,6 +37,14 @@ import org.retracker.protocol.ScrapeResponse;
  * loops contend only when they hit the same shard at the same instant; the expiry sweep takes the
  * shards one at a time and never stops the world.
  *
+ * <h2>Limits</h2>
+ *
+ * {@link SwarmLimits}: at {@code maxTorrents} swarms a new torrent is refused ({@link #announce}
+ * returns {@code false}); the count is one {@link AtomicInteger} changed only when a swarm is created
+ * or freed, so it is exact without a global lock and costs nothing per announce. At {@code
+ * maxPeersPerSwarm} peers a new peer replaces the least recently seen of {@link #EVICTION_SAMPLE}
+ * randomly chosen ones (all of them in a smaller swarm): O(sample) under the shard lock.
+ *
  * <h2>Time</h2>
  *
  * Peers carry the second of their last announce as an {@code int} relative to the store's creation,
@@ -44,6 +53,13 @@ import org.retracker.protocol.ScrapeResponse;
 public final class SwarmStore {
     /** Shards: enough that 2–16 event loops rarely meet on one lock, few enough to sweep cheaply. */
     public static final int SHARDS = 256;
+
+    /**
+     * Peers looked at to choose whom a newcomer replaces in a full swarm: the least recently seen of
+     * 8 random ones is among the stalest quarter of the swarm with probability 1 - (3/4)^8 = 90 %
+     * (approximated LRU, as Redis samples 5), at the cost of 8 reads instead of a scan.
+     */
+    public static final int EVICTION_SAMPLE = 8;
 
     private static final int SHARD_INITIAL_CAPACITY = 16;
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -54,6 +70,9 @@ public final class SwarmStore {
     private final long epochMillis;
     private final long seed;
     private final @Nullable PeerListener listener;
+    private final SwarmLimits limits;
+    /** Swarms in all shards: reserved before a swarm is created, released when one is freed. */
+    private final AtomicInteger swarms = new AtomicInteger();
 
     /** Told of peers that leave a swarm without announcing {@code stopped}: expiry. */
     public interface PeerListener {
@@ -61,18 +80,32 @@ public final class SwarmStore {
         void expired(int count);
     }
 
+    /** A store with the {@link SwarmLimits#defaults() default limits} for this JVM. */
     public SwarmStore(InstantSource clock) {
-        this(clock, null);
+        this(clock, SwarmLimits.defaults(), null);
     }
 
     public SwarmStore(InstantSource clock, @Nullable PeerListener listener) {
+        this(clock, SwarmLimits.defaults(), listener);
+    }
+
+    public SwarmStore(InstantSource clock, SwarmLimits limits) {
+        this(clock, limits, null);
+    }
+
+    public SwarmStore(InstantSource clock, SwarmLimits limits, @Nullable PeerListener listener) {
         this.clock = clock;
+        this.limits = limits;
         this.epochMillis = clock.millis();
         this.seed = new SecureRandom().nextLong();
         this.listener = listener;
         for (int i = 0; i < SHARDS; i++) {
             shards[i] = new Shard(seed);
         }
+    }
+
+    public SwarmLimits limits() {
+        return limits;
     }
 
     /** Seconds since the store was created, on its clock. */
@@ -92,8 +125,14 @@ public final class SwarmStore {
      * written to {@code response}, the requester's own family first; {@code otherFamily} adds peers
      * of the other family with what is left (HTTP can carry both, UDP only the requester's). A
      * seeder is sent only leechers. The requester is never among them.
+     *
+     * <p>A new peer in a swarm at {@link SwarmLimits#maxPeersPerSwarm} replaces the least recently
+     * seen of a sample ({@link #EVICTION_SAMPLE}).
+     *
+     * @return {@code false} when the announce needed a new swarm and the store already holds {@link
+     *     SwarmLimits#maxTorrents}: then nothing was stored and {@code response} is untouched
      */
-    public void announce(AnnounceRequest request, int numWant, boolean otherFamily, AnnounceResponse response) {
+    public boolean announce(AnnounceRequest request, int numWant, boolean otherFamily, AnnounceResponse response) {
         byte[] hash = request.infoHash;
         long w0 = (long) LONG_BE.get(hash, 0);
         long w1 = (long) LONG_BE.get(hash, 8);
@@ -120,7 +159,10 @@ public final class SwarmStore {
             Swarm swarm;
             if (pos < 0) {
                 if (stopped) {
-                    return; // nothing to remove; counts stay 0
+                    return true; // nothing to remove; counts stay 0
+                }
+                if (!reserveSwarm()) {
+                    return false;
                 }
                 swarm = shard.insert(w0, w1, w2, (int) h, new Swarm());
             } else {
@@ -135,8 +177,13 @@ public final class SwarmStore {
                 }
                 slot = -1;
             } else if (slot < 0) {
+                if (swarm.size() >= limits.maxPeersPerSwarm()) {
+                    swarm.evictStalest(own, random);
+                    shard.evicted++;
+                } else {
+                    shard.peers++;
+                }
                 slot = own.insert(k0, k1, k2, request.peerId, seeder, now);
-                shard.peers++;
             } else {
                 if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
@@ -179,9 +226,22 @@ public final class SwarmStore {
                 }
                 if (swarm.size() == 0) {
                     shard.removeAt(pos < 0 ? shard.find(w0, w1, w2, (int) h) : pos);
+                    swarms.decrementAndGet();
                 }
             }
         }
+        return true;
+    }
+
+    /** Counts one more swarm unless the store is full; the caller then creates it. */
+    private boolean reserveSwarm() {
+        int max = limits.maxTorrents();
+        for (int n = swarms.get(); n < max; n = swarms.get()) {
+            if (swarms.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Fills seeders, leechers and completed downloads for each hash of {@code request}. */
@@ -219,7 +279,9 @@ public final class SwarmStore {
         long removed = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
+                int swarmsBefore = shard.size;
                 int n = shard.expire(cutoff);
+                swarms.addAndGet(shard.size - swarmsBefore);
                 removed += n;
                 if (n > 0 && listener != null) {
                     listener.expired(n);
@@ -229,12 +291,17 @@ public final class SwarmStore {
         return removed;
     }
 
-    /** Number of swarms (racy read of per-shard counts: for stats, not for decisions). */
+    /** Number of swarms, at this instant (the count {@link SwarmLimits#maxTorrents} is checked against). */
     public int swarmCount() {
-        int n = 0;
+        return swarms.get();
+    }
+
+    /** Peers that replaced another in a full swarm ({@link SwarmLimits#maxPeersPerSwarm}) so far. */
+    public long evictedPeers() {
+        long n = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                n += shard.size;
+                n += shard.evicted;
             }
         }
         return n;
@@ -363,10 +430,15 @@ public final class SwarmStore {
 
     /** Test hook: verifies every table's invariants. */
     void checkInvariants() {
+        int n = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                shard.checkInvariants();
+                shard.checkInvariants(limits.maxPeersPerSwarm());
+                n += shard.size;
             }
+        }
+        if (n != swarms.get() || n > limits.maxTorrents()) {
+            throw new AssertionError("swarms " + n + " counted " + swarms.get() + " max " + limits.maxTorrents());
         }
     }
 
@@ -383,6 +455,8 @@ public final class SwarmStore {
 
         int size;
         long peers;
+        /** Peers replaced by a newcomer in a full swarm. */
+        long evicted;
 
         Shard(long seed) {
             this.seed = seed;
@@ -506,7 +580,7 @@ public final class SwarmStore {
             return (int) Mix.mix(w0 ^ seed, w1, w2);
         }
 
-        void checkInvariants() {
+        void checkInvariants(int maxPeersPerSwarm) {
             int n = 0;
             long p = 0;
             for (int i = 0; i < values.length; i++) {
@@ -514,6 +588,9 @@ public final class SwarmStore {
                 if (s != null) {
                     n++;
                     p += s.size();
+                    if (s.size() > maxPeersPerSwarm) {
+                        throw new AssertionError("swarm of " + s.size() + " peers, max " + maxPeersPerSwarm);
+                    }
                     if (find(keys[3 * i], keys[3 * i + 1], keys[3 * i + 2], homeOf(i)) != i) {
                         throw new AssertionError("entry " + i + " unreachable");
                     }

@@ -14,6 +14,7 @@ import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardingOptions;
 import org.retracker.forward.ForwardingService;
 import org.retracker.metrics.TrackerMetrics;
+import org.retracker.swarm.SwarmLimits;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
@@ -61,6 +62,7 @@ final class TestTracker implements AutoCloseable {
     static final class Builder {
         private final String[] hosts;
         private TrackerPolicy policy = TrackerPolicy.defaults();
+        private SwarmLimits limits = SwarmLimits.defaults();
         private boolean realIpHeader;
         private List<Cidr> trustedProxies = ServerOptions.DEFAULT_TRUSTED_PROXIES;
         private int ioThreads = 1;
@@ -85,6 +87,12 @@ final class TestTracker implements AutoCloseable {
 
         Builder policy(TrackerPolicy p) {
             this.policy = p;
+            return this;
+        }
+
+        /** {@code --max-torrents}, {@code --max-peers-per-swarm}. */
+        Builder limits(SwarmLimits l) {
+            this.limits = l;
             return this;
         }
 
@@ -171,7 +179,7 @@ final class TestTracker implements AutoCloseable {
                 Loopback.assumeAvailable(host);
             }
             FakeClock clock = new FakeClock();
-            SwarmStore store = new SwarmStore(clock);
+            SwarmStore store = new SwarmStore(clock, limits);
             AnnounceService service = new AnnounceService(policy, store);
             service.accessList(accessList);
             ForwardingService forwarding = null;
