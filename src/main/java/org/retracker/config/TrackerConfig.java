@@ -228,7 +228,8 @@ public record TrackerConfig(
 
     /** What the swarm store holds at most, {@code max_torrents: 0} resolved against {@code maxHeapBytes}. */
     public SwarmLimits toSwarmLimits(long maxHeapBytes) {
-        return new SwarmLimits(SwarmLimits.resolveMaxTorrents(maxTorrents, maxHeapBytes), maxPeersPerSwarm);
+        return new SwarmLimits(
+                SwarmLimits.resolveMaxTorrents(maxTorrents, maxHeapBytes), maxPeersPerSwarm, peerLifetimeSeconds());
     }
 
     /** What the network side needs. */

@@ -25,7 +25,16 @@ public final class AnnounceService {
     /** Swapped whole on reload (SIGHUP); each request reads it once. */
     private volatile AccessList accessList = AccessList.NONE;
 
+    /**
+     * @throws IllegalArgumentException if the policy keeps peers longer than the store's clock is
+     *     sized for ({@code SwarmLimits.peerLifetimeSeconds})
+     */
     public AnnounceService(TrackerPolicy policy, SwarmStore store) {
+        if (policy.peerLifetimeSeconds() > store.limits().peerLifetimeSeconds()) {
+            throw new IllegalArgumentException(
+                    "peer lifetime " + policy.peerLifetimeSeconds() + " s is longer than the store is sized for ("
+                            + store.limits().peerLifetimeSeconds() + " s)");
+        }
         this.policy = policy;
         this.store = store;
     }

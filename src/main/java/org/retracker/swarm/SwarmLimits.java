@@ -18,12 +18,20 @@ package org.retracker.swarm;
  * @param maxTorrents the most swarms the store holds, from 1 to {@link #MAX_TORRENTS_LIMIT}
  * @param maxPeersPerSwarm the most peers one swarm holds, from 1 to {@link
  *     #MAX_PEERS_PER_SWARM_LIMIT}
+ * @param peerLifetimeSeconds the longest a peer is kept without announcing (the expiry sweep's
+ *     age, {@code age}): the store sizes its 16-bit clock for it ({@link SwarmStore#tickSeconds})
  */
-public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm) {
+public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm, int peerLifetimeSeconds) {
+    /** The peer lifetime when none is given: an hour, the tracker's default {@code age}. */
+    public static final int DEFAULT_PEER_LIFETIME_SECONDS = 3600;
+
+    /** The most seconds a peer lifetime may be: a week, as {@code age} allows. */
+    public static final int MAX_PEER_LIFETIME_SECONDS = 7 * 24 * 3600;
+
     /**
      * Heap budgeted per torrent when {@code max_torrents} is left to its default (0): the cap is the
-     * JVM's maximum heap divided by this. A flood of one-peer torrents up to that cap fills at most a
-     * quarter of the heap (a swarm of one IPv4 peer costs about 255 bytes, {@code
+     * JVM's maximum heap divided by this. A flood of one-peer torrents up to that cap fills about an
+     * eighth of the heap (a swarm of one IPv4 peer costs about 128 bytes, {@code
      * MemoryPerPeerTest}), and a real tracker with that many torrents of a few peers each still fits:
      * -Xmx4g allows 4,194,304 torrents, 1 GiB 1,048,576.
      */
@@ -47,7 +55,16 @@ public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm) {
     /** Hard ceiling: a table's slot numbers must fit the 24 bits its hash index keeps for them. */
     public static final int MAX_PEERS_PER_SWARM_LIMIT = (1 << 24) - 2;
 
+    /** Limits with the default peer lifetime. */
+    public SwarmLimits(int maxTorrents, int maxPeersPerSwarm) {
+        this(maxTorrents, maxPeersPerSwarm, DEFAULT_PEER_LIFETIME_SECONDS);
+    }
+
     public SwarmLimits {
+        if (peerLifetimeSeconds < 1 || peerLifetimeSeconds > MAX_PEER_LIFETIME_SECONDS) {
+            throw new IllegalArgumentException("peer lifetime must be between 1 and " + MAX_PEER_LIFETIME_SECONDS
+                    + " seconds, was " + peerLifetimeSeconds);
+        }
         if (maxTorrents < 1 || maxTorrents > MAX_TORRENTS_LIMIT) {
             throw new IllegalArgumentException(
                     "max torrents must be between 1 and " + MAX_TORRENTS_LIMIT + ", was " + maxTorrents);
@@ -60,7 +77,13 @@ public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm) {
 
     /** The default limits for a JVM whose maximum heap is {@code maxHeapBytes}. */
     public static SwarmLimits defaults(long maxHeapBytes) {
-        return new SwarmLimits(autoMaxTorrents(maxHeapBytes), DEFAULT_MAX_PEERS_PER_SWARM);
+        return new SwarmLimits(
+                autoMaxTorrents(maxHeapBytes), DEFAULT_MAX_PEERS_PER_SWARM, DEFAULT_PEER_LIFETIME_SECONDS);
+    }
+
+    /** The same limits for peers kept {@code seconds} without announcing. */
+    public SwarmLimits withPeerLifetime(int seconds) {
+        return new SwarmLimits(maxTorrents, maxPeersPerSwarm, seconds);
     }
 
     /** The default limits for this JVM ({@link Runtime#maxMemory()}). */

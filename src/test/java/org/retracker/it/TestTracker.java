@@ -179,7 +179,7 @@ final class TestTracker implements AutoCloseable {
                 Loopback.assumeAvailable(host);
             }
             FakeClock clock = new FakeClock();
-            SwarmStore store = new SwarmStore(clock, limits);
+            SwarmStore store = new SwarmStore(clock, limits.withPeerLifetime(policy.peerLifetimeSeconds()));
             AnnounceService service = new AnnounceService(policy, store);
             service.accessList(accessList);
             ForwardingService forwarding = null;
