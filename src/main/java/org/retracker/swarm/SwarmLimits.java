@@ -48,7 +48,7 @@ public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm, int peerLifetim
      * hundred thousand peers) and above the 1.24 M peers of the top torrent in {@code
      * scripts/bench.sh --scale 10000000} (10 M peers over 1 M torrents, Zipf 1.1), so it never bites
      * a real swarm; it bounds what one client announcing many ports (or IPv6 addresses) can make a
-     * single swarm cost: about 20 MB of IPv4 peers, and the time a table resize holds its shard lock.
+     * single swarm cost: about 30 MB of IPv4 peers, and the time a table resize holds its shard lock.
      */
     public static final int DEFAULT_MAX_PEERS_PER_SWARM = 2_000_000;
 
