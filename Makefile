@@ -7,8 +7,10 @@ MVN := ./mvnw -B -ntp
 JAR := target/retracker.jar
 IMAGE := target/image
 BENCH_JAR := target/retracker-bench.jar
-# Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md); the launcher uses the same.
-JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED
+# Flags Netty needs on JDK 25 (see docs/ARCHITECTURE.md), and the collector: Serial with a 32 MiB
+# young generation keeps resident memory near the live heap (docs/PERFORMANCE.md, "Resident
+# memory and the collector"). The launcher, the Docker image and scripts/bench.sh use the same.
+JAVA_FLAGS := --sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn32m
 # Arguments for `make run`, e.g. make run ARGS="-l :8080 -u :8080 -d"
 ARGS ?=
 # Arguments for `make jmh` (JMH's own), e.g. make jmh JMH_ARGS="-f 1 -wi 3 -i 5 -w 2s -r 2s UdpBenchmark"

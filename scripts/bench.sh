@@ -163,8 +163,13 @@ JAVA_HOME=$("$ROOT/scripts/java-home.sh")
 JAVA="$JAVA_HOME/bin/java"
 JCMD="$JAVA_HOME/bin/jcmd"
 # the Makefile exports JAVA_FLAGS; the same flags when run by hand
-JAVA_FLAGS=${JAVA_FLAGS:---sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED}
+JAVA_FLAGS=${JAVA_FLAGS:---sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn32m}
 read -r -a JFLAGS <<<"$JAVA_FLAGS"
+# the generator and the reflector keep the JVM's own collector choice: the GC flags are the tracker's
+GEN_JFLAGS=()
+for f in "${JFLAGS[@]}"; do
+  case $f in -XX:+Use*GC|-Xmn*) ;; *) GEN_JFLAGS+=("$f") ;; esac
+done
 JAR="$ROOT/target/retracker.jar"
 BENCH_JAR="$ROOT/target/retracker-bench.jar"
 [ -f "$JAR" ] || die "$JAR is missing: run make bench (or make build)"
@@ -285,7 +290,7 @@ run_load() {
   local log=$1 limit=$2
   shift 2
   timeout --kill-after=5 "$limit" "${LOAD_PIN[@]}" \
-    "$JAVA" "${JFLAGS[@]}" "${LOAD_JVM[@]}" -jar "$BENCH_JAR" load --threads "$LOAD_THREADS" "$@" \
+    "$JAVA" "${GEN_JFLAGS[@]}" "${LOAD_JVM[@]}" -jar "$BENCH_JAR" load --threads "$LOAD_THREADS" "$@" \
     >"$OUT/.result" 2>>"$log" &
   CURRENT_LOAD=$!
   wait "$CURRENT_LOAD" || true
@@ -352,7 +357,7 @@ start_opentracker() {
   [ -n "$OT_DIR" ] || OT_DIR=$(mktemp -d /tmp/retracker-bench-opentracker.XXXXXX)
   chmod 755 "$OT_DIR"
   if [ ! -f "$OT_DIR/whitelist.txt" ] || [ "$(wc -l <"$OT_DIR/whitelist.txt")" -lt "$torrents" ]; then
-    timeout 300 "$JAVA" "${JFLAGS[@]}" -jar "$BENCH_JAR" load --write-whitelist "$OT_DIR/whitelist.txt" \
+    timeout 300 "$JAVA" "${GEN_JFLAGS[@]}" -jar "$BENCH_JAR" load --write-whitelist "$OT_DIR/whitelist.txt" \
       --torrents "$torrents" --seed "$SEED" 2>>"$OUT/probe.log" || die "could not write the whitelist"
     chmod 644 "$OT_DIR/whitelist.txt"
   fi
@@ -467,7 +472,7 @@ if phase reflector; then
   rport=$(port_of reflector)
   port_free "$rport" || die "port $rport is in use: choose another with --port"
   timeout --kill-after=5 $(( RUN_LIMIT * REPEAT * ${#MODE_LIST[@]} + 60 )) "${TRACKER_PIN[@]}" \
-    "$JAVA" "${JFLAGS[@]}" -jar "$BENCH_JAR" reflector --udp "127.0.0.1:$rport" --http "127.0.0.1:$rport" \
+    "$JAVA" "${GEN_JFLAGS[@]}" -jar "$BENCH_JAR" reflector --udp "127.0.0.1:$rport" --http "127.0.0.1:$rport" \
     --peers 30 >"$OUT/reflector.log" 2>&1 &
   w=$!
   WRAPPERS+=("$w")

@@ -129,7 +129,9 @@ final class RunningTracker implements AutoCloseable {
             log.warn("{}", warning);
         }
         log.debug("configuration: {}", config);
-        SwarmStore store = new SwarmStore(InstantSource.system());
+        SwarmStore store = new SwarmStore(
+                InstantSource.system(),
+                config.toSwarmLimits(Runtime.getRuntime().maxMemory()));
         AnnounceService service = new AnnounceService(config.toPolicy(), store);
         service.accessList(accessList);
         warnIfRefusingEverything(accessList);
@@ -159,7 +161,8 @@ final class RunningTracker implements AutoCloseable {
                     udpAddresses.stream().map(NetUtil::toAddressString).collect(Collectors.joining(", ")));
         }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {}",
+                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {},"
+                        + " at most {} torrents and {} peers per swarm",
                 version,
                 show(server.httpAddress()),
                 show(server.udpAddress()),
@@ -168,7 +171,9 @@ final class RunningTracker implements AutoCloseable {
                 server.transportName(),
                 PlatformDependent.hasUnsafe() ? "on" : "off",
                 forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file,
-                accessList);
+                accessList,
+                store.limits().maxTorrents(),
+                store.limits().maxPeersPerSwarm());
         ScheduledExecutorService housekeeping = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread t = new Thread(task, "retracker-housekeeping");
             t.setDaemon(true);

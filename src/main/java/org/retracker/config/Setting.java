@@ -15,6 +15,8 @@ import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwardersFile;
 import org.retracker.forward.ForwardingOptions;
+import org.retracker.swarm.SwarmLimits;
+import org.retracker.swarm.SwarmStore;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
@@ -148,6 +150,27 @@ public enum Setting {
             1,
             TrackerPolicy.SCRAPE_HARD_LIMIT,
             "The most info hashes one scrape may name."),
+    MAX_TORRENTS(
+            "max_torrents",
+            "RETRACKER_MAX_TORRENTS",
+            null,
+            "--max-torrents",
+            SwarmLimits.AUTO_MAX_TORRENTS,
+            0,
+            SwarmLimits.MAX_TORRENTS_LIMIT,
+            "The most torrents (swarms) held; an announce for a new one beyond it gets 'tracker is full: too"
+                    + " many torrents'. 0 = the JVM's maximum heap / 1 KiB (4194304 with -Xmx4g)."),
+    MAX_PEERS_PER_SWARM(
+            "max_peers_per_swarm",
+            "RETRACKER_MAX_PEERS_PER_SWARM",
+            null,
+            "--max-peers-per-swarm",
+            SwarmLimits.DEFAULT_MAX_PEERS_PER_SWARM,
+            1,
+            SwarmLimits.MAX_PEERS_PER_SWARM_LIMIT,
+            "The most peers one swarm holds; a new peer beyond it replaces the least recently seen of "
+                    + SwarmStore.EVICTION_SAMPLE
+                    + " random ones."),
     CONNECTION_ID_GRACE(
             "connection_id_grace",
             "RETRACKER_CONNECTION_ID_GRACE",

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 import org.retracker.core.AccessList;
 import org.retracker.core.TrackerPolicy;
+import org.retracker.swarm.SwarmLimits;
 import org.retracker.transport.Cidr;
 import org.retracker.transport.ClientLimits;
 import org.retracker.transport.ServerOptions;
@@ -31,6 +32,9 @@ import org.retracker.transport.StatsOptions;
  *     numwantMax}
  * @param numwantMax the most peers one reply carries
  * @param scrapeMaxHashes the most info hashes one scrape may name
+ * @param maxTorrents the most swarms held, 0 for the JVM's maximum heap / {@link
+ *     SwarmLimits#HEAP_BYTES_PER_TORRENT} ({@code max_torrents})
+ * @param maxPeersPerSwarm the most peers one swarm holds ({@code max_peers_per_swarm})
  * @param connectionIdGrace seconds a UDP connection id is accepted beyond BEP 15's two minutes
  * @param ioThreads event loops, 0 for one per core
  * @param httpIdleTimeout seconds an idle keep-alive connection is kept
@@ -59,6 +63,8 @@ public record TrackerConfig(
         int numwantDefault,
         int numwantMax,
         int scrapeMaxHashes,
+        int maxTorrents,
+        int maxPeersPerSwarm,
         int connectionIdGrace,
         int ioThreads,
         int httpIdleTimeout,
@@ -117,6 +123,8 @@ public record TrackerConfig(
         Setting.NUMWANT_DEFAULT.require(numwantDefault);
         Setting.NUMWANT_MAX.require(numwantMax);
         Setting.SCRAPE_MAX_HASHES.require(scrapeMaxHashes);
+        Setting.MAX_TORRENTS.require(maxTorrents);
+        Setting.MAX_PEERS_PER_SWARM.require(maxPeersPerSwarm);
         Setting.CONNECTION_ID_GRACE.require(connectionIdGrace);
         Setting.IO_THREADS.require(ioThreads);
         Setting.HTTP_IDLE_TIMEOUT.require(httpIdleTimeout);
@@ -158,6 +166,8 @@ public record TrackerConfig(
                 (Integer) get(v, Setting.NUMWANT_DEFAULT),
                 (Integer) get(v, Setting.NUMWANT_MAX),
                 (Integer) get(v, Setting.SCRAPE_MAX_HASHES),
+                (Integer) get(v, Setting.MAX_TORRENTS),
+                (Integer) get(v, Setting.MAX_PEERS_PER_SWARM),
                 (Integer) get(v, Setting.CONNECTION_ID_GRACE),
                 (Integer) get(v, Setting.IO_THREADS),
                 (Integer) get(v, Setting.HTTP_IDLE_TIMEOUT),
@@ -222,6 +232,12 @@ public record TrackerConfig(
                 numwantMax,
                 peerLifetimeSeconds(),
                 scrapeMaxHashes);
+    }
+
+    /** What the swarm store holds at most, {@code max_torrents: 0} resolved against {@code maxHeapBytes}. */
+    public SwarmLimits toSwarmLimits(long maxHeapBytes) {
+        return new SwarmLimits(
+                SwarmLimits.resolveMaxTorrents(maxTorrents, maxHeapBytes), maxPeersPerSwarm, peerLifetimeSeconds());
     }
 
     /** What the network side needs. */

@@ -25,7 +25,16 @@ public final class AnnounceService {
     /** Swapped whole on reload (SIGHUP); each request reads it once. */
     private volatile AccessList accessList = AccessList.NONE;
 
+    /**
+     * @throws IllegalArgumentException if the policy keeps peers longer than the store's clock is
+     *     sized for ({@code SwarmLimits.peerLifetimeSeconds})
+     */
     public AnnounceService(TrackerPolicy policy, SwarmStore store) {
+        if (policy.peerLifetimeSeconds() > store.limits().peerLifetimeSeconds()) {
+            throw new IllegalArgumentException(
+                    "peer lifetime " + policy.peerLifetimeSeconds() + " s is longer than the store is sized for ("
+                            + store.limits().peerLifetimeSeconds() + " s)");
+        }
         this.policy = policy;
         this.store = store;
     }
@@ -68,7 +77,9 @@ public final class AnnounceService {
      * @param bothFamilies whether the reply may carry IPv4 and IPv6 peers (HTTP {@code peers} and
      *     {@code peers6}, BEP 7) or only the requester's family (UDP, BEP 15)
      * @return {@code null}, or why the announce was refused (then nothing was stored or forwarded,
-     *     and the reply is a failure with {@code retry in} {@link #retryInSeconds})
+     *     and the reply is a failure with {@code retry in} {@link #retryInSeconds}): the access
+     *     list refuses the torrent, forwarding is too busy for a new swarm, or the store is full
+     *     ({@link FailureReason#TOO_MANY_TORRENTS}, {@code max_torrents})
      */
     public @Nullable FailureReason announce(
             AnnounceRequest request, int replyCap, boolean bothFamilies, AnnounceResponse response) {
@@ -86,7 +97,11 @@ public final class AnnounceService {
         if (request.event == AnnounceEvent.STOPPED) {
             numWant = 0; // a leaving peer needs no peers
         }
-        store.announce(request, numWant, bothFamilies, response);
+        if (!store.announce(request, numWant, bothFamilies, response)) {
+            // A new torrent in a full store: nothing stored, and returning here forwards nothing
+            // (forwarding only ever sees announces the store took).
+            return FailureReason.TOO_MANY_TORRENTS;
+        }
         response.interval = policy.announceInterval();
         response.minInterval = policy.minAnnounceInterval();
         f.announced(request, response, numWant, bothFamilies);

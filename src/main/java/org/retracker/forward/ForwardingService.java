@@ -481,8 +481,6 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
             response.minInterval = Math.min(response.minInterval, PENDING_INTERVAL_SECONDS);
         }
         boolean v6 = request.addressLength == 16;
-        response.external4From = response.peers4Count;
-        response.external6From = response.peers6Count;
         if (v6) {
             response.peers6Count =
                     append(m.peers6(), 18, response.peers6, response.peers6Count, room(response, numWant), request);

@@ -132,6 +132,10 @@ final class TrackerCollector implements MultiCollector {
         out.add(gauge("retracker_peers", "Peers in all swarms", totals.peers()));
         out.add(gauge("retracker_seeders", "Peers with nothing left to download", totals.seeders()));
         out.add(gauge("retracker_leechers", "Peers still downloading", totals.leechers()));
+        out.add(counter(
+                "retracker_peers_evicted",
+                "Peers replaced by a newcomer in a swarm at max_peers_per_swarm (the least recently seen of a sample)",
+                service.store().evictedPeers()));
         AccessList accessList = service.accessList();
         if (accessList.isOn()) {
             out.add(gauge(

@@ -40,7 +40,7 @@ public final class AnnounceRequest {
     public int numWant = NUMWANT_DEFAULT;
     /** BEP 23: the client wants the compact peer string. */
     public boolean compact;
-    /** BEP 3 (non-compact only): omit {@code peer id} from each peer dict. */
+    /** BEP 23 {@code no_peer_id} (non-compact only): parsed; replies never carry peer ids anyway. */
     public boolean noPeerId;
 
     /** An address the client claims for itself (HTTP {@code ip=}, UDP IP field); 0 = none. */

@@ -37,6 +37,11 @@ public enum FailureReason {
     RATE_LIMITED("rate limit exceeded, retry in 1 minute"),
     /** The info hash is not on the allow list, or is on the deny list ({@code access_list}). */
     TORRENT_NOT_ALLOWED("torrent not allowed on this tracker"),
+    /**
+     * A new torrent while the store holds {@code max_torrents} swarms: nothing is stored or
+     * forwarded. No BEP 31 {@code retry in}: room comes only as swarms empty, not at a known time.
+     */
+    TOO_MANY_TORRENTS("tracker is full: too many torrents"),
     // UDP (BEP 15) request shapes
     UDP_REQUEST_TOO_SHORT("request too short for its action"),
     UDP_UNKNOWN_ACTION("unknown action"),

@@ -103,6 +103,27 @@ public final class PeerIdClient {
         return describe(id, 0);
     }
 
+    /**
+     * The prefix a census counts a peer id under: {@code prefix} itself when it is of a style {@link
+     * #describe} names (Azureus {@code -XX....-}, or mainline), else {@link #UNKNOWN_PREFIX}, which
+     * names {@code unknown} as every such prefix would. So ids of no known style (random ones, for
+     * instance) count as one prefix. Allocation-free, for the announce path.
+     */
+    public static long censusPrefix(long prefix) {
+        byte b0 = (byte) (prefix >>> 56);
+        byte b1 = (byte) (prefix >>> 48);
+        if (b0 == '-' && (byte) prefix == '-' && letter(b1) && letter((byte) (prefix >>> 40))) {
+            return prefix;
+        }
+        if ((b0 == 'M' || b0 == 'Q' || b0 == 'T') && b1 >= '0' && b1 <= '9') {
+            return prefix; // MAINLINE's letters followed by a digit: describe decides the rest
+        }
+        return UNKNOWN_PREFIX;
+    }
+
+    /** The prefix {@link #censusPrefix} gives ids of no known style; it names {@code unknown}. */
+    public static final long UNKNOWN_PREFIX = 0;
+
     private static boolean letter(byte b) {
         return (b >= 'A' && b <= 'Z') || (b >= 'a' && b <= 'z') || (b >= '0' && b <= '9');
     }

@@ -3,94 +3,128 @@ package org.retracker.swarm;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The peers of one address family in one swarm, stored column-wise: no object per peer.
+ * The peers of one address family in one swarm, stored column-wise: no object per peer. {@link
+ * Swarm} extends it as its IPv4 table, so a swarm and its IPv4 peers are one object.
  *
  * <h2>Layout</h2>
  *
  * <pre>
  *   slot:      0 ........ leechers-1 | leechers ........ size-1 | free ... capacity-1
  *              ^ leechers            | ^ seeders                |
- *   keys[]     words per slot: IPv4 1 word  (ip &lt;&lt; 16 | port)
- *                              IPv6 3 words (address high, address low, port)
- *   seen[]     last announce of the slot, in store seconds
- *   ids[]      20 bytes per slot: the peer_id, for non-compact replies (BEP 3)
- *   index[]    open-addressing table of slot+1 (0 = empty), only above {@link #INDEX_THRESHOLD}
+ *   keys[]     words per slot: IPv4 1 long:  ip (32 bits) | port (16) | seen (16)
+ *                              IPv6 3 longs: address high, address low, port (16) | seen (16)
+ *   codes[]    2 bytes per slot: the client code of the peer's peer_id prefix ({@link ClientCodes})
+ *   index[]    open-addressing table of (8-bit fingerprint | 24-bit slot+1), 0 = empty; only above
+ *              {@link #INDEX_THRESHOLD} slots
  * </pre>
+ *
+ * <p>{@code seen} is the store clock's tick of the peer's last announce, in 16 bits that wrap
+ * ({@link SwarmStore} sizes the tick so that no peer lives half a wrap); ages are {@code (now -
+ * seen) & 0xffff}. The key of a peer is its words with {@code seen} masked off. No peer_id is kept
+ * (non-compact replies list {@code ip} and {@code port}, as BEP 23's {@code no_peer_id}).
  *
  * <p>A peer is identified by its address and port, never by its peer_id, so nobody can overwrite or
  * stop another peer by knowing its id. Keeping leechers before seeders makes "seeders get only
  * leechers" a range limit instead of a filter, and {@code complete}/{@code incomplete} two
  * subtractions. Removal moves the last leecher into the hole and the last seeder into the leechers'
- * new end: O(1). Small tables (most swarms have a handful of peers) are scanned linearly; larger ones
- * keep a linear-probing index whose hash is seeded per process, so chosen addresses and ports cannot
- * pile up in one probe chain.
+ * new end: O(1).
  *
- * <p>Memory per IPv4 peer: 8 (key) + 4 (seen) + 20 (id) bytes, plus growth slack and, above 16
- * slots, 8 to 16 bytes of index (MemoryPerPeerTest holds the total to a budget). Not thread-safe:
- * the owning {@link SwarmStore} shard lock guards it.
+ * <h2>Sizes</h2>
+ *
+ * A table starts empty (shared zero-length arrays) and grows by a quarter (at least one slot: 1, 2,
+ * 3, ... 8, 10, 12, 15, ...) up to {@link #GROWTH_BREAK} slots, so a swarm of one or two peers pays
+ * for exactly that, and by half from there, so a big swarm leaves less garbage behind as it grows. Small tables (most swarms have a handful of peers) are scanned
+ * linearly; larger ones keep an index of about 4/3 entries per slot (load ≤ 3/4), addressed by
+ * multiply-shift so its size need not be a power of two, with linear probing and backward-shift
+ * deletion. An entry carries 8 bits of the hash besides the slot, so a probe reads a peer's key only
+ * when those match (1 in 256 otherwise). The hash is seeded per process, so chosen addresses and
+ * ports cannot pile up in one probe chain.
+ *
+ * <p>Memory per IPv4 peer: 8 (key and time) + 2 (client code) bytes, 10 to 20 % growth slack and,
+ * above 16 slots, about 5.3 bytes of index (MemoryPerPeerTest holds the total to a budget). Not
+ * thread-safe: the owning {@link SwarmStore} shard lock guards it.
  */
-final class PeerTable {
-    /** Capacity of a new table: most swarms hold one or two peers of a family. */
-    static final int INITIAL_CAPACITY = 2;
+class PeerTable {
     /** Above this capacity lookups go through the hash index; below, a scan of a few longs is faster. */
     static final int INDEX_THRESHOLD = 16;
+    /** Slot numbers must fit the index entries' 24 bits (slot + 1, and 0 for empty). */
+    static final int MAX_CAPACITY = (1 << 24) - 1;
+    /** Capacity from which a table grows by half instead of a quarter ({@link #ensureCapacity}). */
+    static final int GROWTH_BREAK = 64;
+    /** The {@code seen} bits of a peer's last key word. */
+    static final long SEEN_MASK = 0xffff;
 
-    static final int ID_BYTES = 20;
+    private static final long[] NO_KEYS = {};
+    private static final char[] NO_CODES = {};
+    private static final int SLOT_BITS = 0xff_ffff;
+    /** Per process: the index hash is keyed so that clients cannot choose colliding addresses. */
+    private static final long SEED = new SecureRandom().nextLong();
+
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final int words;
-    private final long seed;
-    private long[] keys;
-    private int[] seen;
-    private byte[] ids;
+    private long[] keys = NO_KEYS;
+    private char[] codes = NO_CODES;
     private int @Nullable [] index;
     private int size;
     private int leechers;
 
     /** @param words key words per peer: 1 for IPv4, 3 for IPv6 */
-    PeerTable(int words, long seed) {
+    PeerTable(int words) {
         this.words = words;
-        this.seed = seed;
-        this.keys = new long[INITIAL_CAPACITY * words];
-        this.seen = new int[INITIAL_CAPACITY];
-        this.ids = new byte[INITIAL_CAPACITY * ID_BYTES];
     }
 
-    int size() {
+    /** The IPv4 key of address {@code ip} (big-endian) and {@code port}: {@code seen} bits zero. */
+    static long key4(int ip, int port) {
+        return (ip & 0xffffffffL) << 32 | (long) port << 16;
+    }
+
+    /** The last IPv6 key word of {@code port}: {@code seen} bits zero. */
+    static long portWord(int port) {
+        return (long) port << 16;
+    }
+
+    final int size() {
         return size;
     }
 
-    int leechers() {
+    final int leechers() {
         return leechers;
     }
 
-    int seeders() {
+    final int seeders() {
         return size - leechers;
     }
 
-    int capacity() {
-        return seen.length;
+    final int capacity() {
+        return codes.length;
     }
 
-    boolean isSeederSlot(int slot) {
+    final boolean isSeederSlot(int slot) {
         return slot >= leechers;
     }
 
-    /** Adds the first eight bytes of every peer's id, as a big-endian long, to {@code counts}. */
-    void countIdPrefixes(IdPrefixCounts counts) {
+    /** Ticks since the peer in {@code slot} last announced, {@code now} being the store's tick. */
+    final int age(int slot, int now) {
+        return (int) ((now - keys[slot * words + words - 1]) & SEEN_MASK);
+    }
+
+    /** Adds one to {@code perCode[c]} for every peer's client code {@code c}. */
+    final void countClients(long[] perCode) {
         for (int s = 0; s < size; s++) {
-            counts.add((long) LONG_BE.get(ids, s * ID_BYTES));
+            perCode[codes[s]]++;
         }
     }
 
-    /** Returns the slot of the peer with this key, or -1. */
-    int find(long k0, long k1, long k2) {
+    /** Returns the slot of the peer with this key ({@code seen} bits zero), or -1. */
+    final int find(long k0, long k1, long k2) {
         int[] idx = index;
         if (idx == null) {
             for (int s = 0; s < size; s++) {
@@ -100,20 +134,22 @@ final class PeerTable {
             }
             return -1;
         }
-        int mask = idx.length - 1;
-        for (int p = hash(k0, k1, k2) & mask; ; p = (p + 1) & mask) {
-            int v = idx[p];
-            if (v == 0) {
+        long h = hash(k0, k1, k2);
+        int fingerprint = fingerprint(h);
+        int n = idx.length;
+        for (int p = home(h, n); ; p = p + 1 == n ? 0 : p + 1) {
+            int e = idx[p];
+            if (e == 0) {
                 return -1;
             }
-            if (matches(v - 1, k0, k1, k2)) {
-                return v - 1;
+            if (e >>> 24 == fingerprint && matches((e & SLOT_BITS) - 1, k0, k1, k2)) {
+                return (e & SLOT_BITS) - 1;
             }
         }
     }
 
     /** Adds a peer known not to be present and returns its slot. */
-    int insert(long k0, long k1, long k2, byte[] peerId, boolean seeder, int now) {
+    final int insert(long k0, long k1, long k2, int code, boolean seeder, int now) {
         ensureCapacity(size + 1);
         int slot;
         if (seeder) {
@@ -125,13 +161,15 @@ final class PeerTable {
             slot = leechers++;
         }
         int base = slot * words;
-        keys[base] = k0;
-        if (words == 3) {
+        long seen = now & SEEN_MASK;
+        if (words == 1) {
+            keys[base] = k0 | seen;
+        } else {
+            keys[base] = k0;
             keys[base + 1] = k1;
-            keys[base + 2] = k2;
+            keys[base + 2] = k2 | seen;
         }
-        seen[slot] = now;
-        System.arraycopy(peerId, 0, ids, slot * ID_BYTES, ID_BYTES);
+        codes[slot] = (char) code;
         size++;
         if (index != null) {
             indexAdd(slot);
@@ -140,9 +178,10 @@ final class PeerTable {
     }
 
     /** Refreshes a present peer; returns its slot, which moves if it became a seeder or a leecher. */
-    int update(int slot, byte[] peerId, boolean seeder, int now) {
-        seen[slot] = now;
-        System.arraycopy(peerId, 0, ids, slot * ID_BYTES, ID_BYTES);
+    final int update(int slot, int code, boolean seeder, int now) {
+        int last = slot * words + words - 1;
+        keys[last] = (keys[last] & ~SEEN_MASK) | (now & SEEN_MASK);
+        codes[slot] = (char) code;
         boolean wasSeeder = slot >= leechers;
         if (seeder == wasSeeder) {
             return slot;
@@ -158,7 +197,7 @@ final class PeerTable {
     }
 
     /** Removes the peer in {@code slot}. */
-    void removeAt(int slot) {
+    final void removeAt(int slot) {
         if (index != null) {
             indexRemove(slot);
         }
@@ -179,13 +218,14 @@ final class PeerTable {
     }
 
     /**
-     * Removes every peer last seen before {@code cutoff} and returns how many went. Walks downwards:
-     * a removal only moves peers from higher slots, which have been looked at already.
+     * Removes every peer older than {@code maxAge} ticks at tick {@code now} and returns how many
+     * went. Walks downwards: a removal only moves peers from higher slots, which have been looked at
+     * already.
      */
-    int expire(int cutoff) {
+    final int expireTable(int now, int maxAge) {
         int removed = 0;
         for (int s = size - 1; s >= 0; s--) {
-            if (seen[s] < cutoff) {
+            if (age(s, now) > maxAge) {
                 removeAt(s);
                 removed++;
             }
@@ -198,23 +238,14 @@ final class PeerTable {
 
     /**
      * Writes up to {@code max} peers from slots {@code [0, limit)}, skipping {@code exclude}, in wire
-     * form into {@code peersOut} (6 or 18 bytes each) and their ids into {@code idsOut} ({@code null}
-     * for a compact reply, which sends none: the 20-byte copy per peer is most of a selection's
-     * cost, and its cache misses), starting at peer position {@code outPos}. Returns the number
-     * written.
+     * form into {@code peersOut} (6 or 18 bytes each), starting at peer position {@code outPos}.
+     * Returns the number written.
      *
      * <p>When there are more candidates than wanted, the walk starts at a random slot and steps by a
      * random stride coprime with {@code limit}: every peer is equally likely to be picked and
      * successive replies differ, not the same first N every time.
      */
-    int select(
-            int limit,
-            int exclude,
-            int max,
-            byte[] peersOut,
-            byte @Nullable [] idsOut,
-            int outPos,
-            RandomGenerator random) {
+    final int select(int limit, int exclude, int max, byte[] peersOut, int outPos, RandomGenerator random) {
         int candidates = limit - (exclude >= 0 && exclude < limit ? 1 : 0);
         if (max <= 0 || candidates <= 0) {
             return 0;
@@ -224,7 +255,7 @@ final class PeerTable {
         if (candidates <= max) {
             for (int s = 0; s < limit; s++) {
                 if (s != exclude) {
-                    writePeer(s, peersOut, (outPos + written) * peerBytes, idsOut, (outPos + written) * ID_BYTES);
+                    writePeer(s, peersOut, (outPos + written) * peerBytes);
                     written++;
                 }
             }
@@ -234,7 +265,7 @@ final class PeerTable {
         int stride = coprimeStride(limit, random);
         for (int visited = 0; visited < limit && written < max; visited++) {
             if (slot != exclude) {
-                writePeer(slot, peersOut, (outPos + written) * peerBytes, idsOut, (outPos + written) * ID_BYTES);
+                writePeer(slot, peersOut, (outPos + written) * peerBytes);
                 written++;
             }
             slot += stride;
@@ -265,40 +296,49 @@ final class PeerTable {
         return a;
     }
 
-    private void writePeer(int slot, byte[] peersOut, int peerOffset, byte @Nullable [] idsOut, int idOffset) {
+    private void writePeer(int slot, byte[] peersOut, int peerOffset) {
         int base = slot * words;
         if (words == 1) {
             long k = keys[base];
-            INT_BE.set(peersOut, peerOffset, (int) (k >>> 16));
-            peersOut[peerOffset + 4] = (byte) (k >>> 8);
-            peersOut[peerOffset + 5] = (byte) k;
+            INT_BE.set(peersOut, peerOffset, (int) (k >>> 32));
+            peersOut[peerOffset + 4] = (byte) (k >>> 24);
+            peersOut[peerOffset + 5] = (byte) (k >>> 16);
         } else {
             LONG_BE.set(peersOut, peerOffset, keys[base]);
             LONG_BE.set(peersOut, peerOffset + 8, keys[base + 1]);
             long port = keys[base + 2];
-            peersOut[peerOffset + 16] = (byte) (port >>> 8);
-            peersOut[peerOffset + 17] = (byte) port;
-        }
-        if (idsOut != null) {
-            System.arraycopy(ids, slot * ID_BYTES, idsOut, idOffset, ID_BYTES);
+            peersOut[peerOffset + 16] = (byte) (port >>> 24);
+            peersOut[peerOffset + 17] = (byte) (port >>> 16);
         }
     }
 
     private boolean matches(int slot, long k0, long k1, long k2) {
         int base = slot * words;
         if (words == 1) {
-            return keys[base] == k0;
+            return (keys[base] & ~SEEN_MASK) == k0;
         }
-        return keys[base] == k0 && keys[base + 1] == k1 && keys[base + 2] == k2;
+        return keys[base] == k0 && keys[base + 1] == k1 && (keys[base + 2] & ~SEEN_MASK) == k2;
     }
 
-    private int hashOfSlot(int slot) {
+    private long hashOfSlot(int slot) {
         int base = slot * words;
-        return words == 1 ? hash(keys[base], 0, 0) : hash(keys[base], keys[base + 1], keys[base + 2]);
+        return words == 1
+                ? hash(keys[base] & ~SEEN_MASK, 0, 0)
+                : hash(keys[base], keys[base + 1], keys[base + 2] & ~SEEN_MASK);
     }
 
-    private int hash(long k0, long k1, long k2) {
-        return (int) Mix.mix(k0 ^ seed, k1, k2);
+    private static long hash(long k0, long k1, long k2) {
+        return Mix.mix(k0 ^ SEED, k1, k2);
+    }
+
+    /** Multiply-shift of the low 32 bits onto {@code [0, n)}: any index size, no modulo. */
+    private static int home(long hash, int n) {
+        return (int) (((hash & 0xffffffffL) * n) >>> 32);
+    }
+
+    /** The top 8 bits: {@link Mix#mix} leaves them independent of the low 32 that {@link #home} uses. */
+    private static int fingerprint(long hash) {
+        return (int) (hash >>> 56);
     }
 
     /** Copies slot {@code from} into the free or vacated slot {@code to}, keeping the index right. */
@@ -306,10 +346,9 @@ final class PeerTable {
         int[] idx = index;
         int pos = idx == null ? -1 : indexPosition(from);
         System.arraycopy(keys, from * words, keys, to * words, words);
-        seen[to] = seen[from];
-        System.arraycopy(ids, from * ID_BYTES, ids, to * ID_BYTES, ID_BYTES);
+        codes[to] = codes[from];
         if (idx != null) {
-            idx[pos] = to + 1;
+            idx[pos] = (idx[pos] & ~SLOT_BITS) | (to + 1);
         }
     }
 
@@ -329,44 +368,46 @@ final class PeerTable {
             keys[a * words + w] = keys[b * words + w];
             keys[b * words + w] = t;
         }
-        int t = seen[a];
-        seen[a] = seen[b];
-        seen[b] = t;
-        for (int i = 0; i < ID_BYTES; i++) {
-            byte x = ids[a * ID_BYTES + i];
-            ids[a * ID_BYTES + i] = ids[b * ID_BYTES + i];
-            ids[b * ID_BYTES + i] = x;
-        }
+        char c = codes[a];
+        codes[a] = codes[b];
+        codes[b] = c;
         if (idx != null) {
-            idx[posA] = b + 1;
-            idx[posB] = a + 1;
+            idx[posA] = (idx[posA] & ~SLOT_BITS) | (b + 1);
+            idx[posB] = (idx[posB] & ~SLOT_BITS) | (a + 1);
         }
     }
 
     private void ensureCapacity(int needed) {
-        int capacity = seen.length;
+        int capacity = codes.length;
         if (needed <= capacity) {
             return;
         }
-        // Grow by 1.5x: large swarms waste at most a third of their arrays.
-        int newCapacity = Math.max(needed, capacity + (capacity >> 1) + 1);
-        resize(newCapacity);
+        if (needed > MAX_CAPACITY) {
+            throw new IllegalStateException("peer table full: " + MAX_CAPACITY + " slots");
+        }
+        // Small tables grow by a quarter, at least one slot (1, 2, 3, ... 8, 10, 12, 15, ...): tiny
+        // swarms pay for what they hold. From GROWTH_BREAK slots on by half: every resize leaves the
+        // old arrays and index as garbage, which the collector may already have promoted, so a big
+        // swarm copies its peers about twice in its growth instead of four times.
+        int step = capacity < GROWTH_BREAK ? Math.max(1, capacity >> 2) : capacity >> 1;
+        resize(Math.min(MAX_CAPACITY, Math.max(needed, capacity + step)));
     }
 
     private void shrinkIfSparse() {
-        int capacity = seen.length;
-        if (capacity > INITIAL_CAPACITY && size < capacity / 4) {
-            resize(Math.max(INITIAL_CAPACITY, size * 2));
+        int capacity = codes.length;
+        if (size == 0) {
+            resize(0);
+        } else if (size < capacity / 2) {
+            resize(size + (size >> 2));
         }
     }
 
     private void resize(int newCapacity) {
-        keys = Arrays.copyOf(keys, newCapacity * words);
-        seen = Arrays.copyOf(seen, newCapacity);
-        ids = Arrays.copyOf(ids, newCapacity * ID_BYTES);
+        keys = newCapacity == 0 ? NO_KEYS : Arrays.copyOf(keys, newCapacity * words);
+        codes = newCapacity == 0 ? NO_CODES : Arrays.copyOf(codes, newCapacity);
         if (newCapacity > INDEX_THRESHOLD) {
-            // Load factor at most 1/2 keeps probe chains short.
-            int[] idx = new int[Integer.highestOneBit(newCapacity * 2 - 1) << 1];
+            // About 4/3 entries per slot: load at most 3/4 when the table is full.
+            int[] idx = new int[newCapacity + newCapacity / 3 + 1];
             index = idx;
             for (int s = 0; s < size; s++) {
                 indexAdd(s);
@@ -381,12 +422,13 @@ final class PeerTable {
         if (idx == null) {
             return;
         }
-        int mask = idx.length - 1;
-        int p = hashOfSlot(slot) & mask;
+        long h = hashOfSlot(slot);
+        int n = idx.length;
+        int p = home(h, n);
         while (idx[p] != 0) {
-            p = (p + 1) & mask;
+            p = p + 1 == n ? 0 : p + 1;
         }
-        idx[p] = slot + 1;
+        idx[p] = fingerprint(h) << 24 | (slot + 1);
     }
 
     /** Position in the index of the entry pointing at {@code slot}; the slot's key must be intact. */
@@ -395,13 +437,13 @@ final class PeerTable {
         if (idx == null) {
             throw new IllegalStateException("no index");
         }
-        int mask = idx.length - 1;
-        int p = hashOfSlot(slot) & mask;
-        while (idx[p] != slot + 1) {
+        int n = idx.length;
+        int p = home(hashOfSlot(slot), n);
+        while ((idx[p] & SLOT_BITS) != slot + 1) {
             if (idx[p] == 0) {
                 throw new IllegalStateException("slot " + slot + " missing from index");
             }
-            p = (p + 1) & mask;
+            p = p + 1 == n ? 0 : p + 1;
         }
         return p;
     }
@@ -412,20 +454,20 @@ final class PeerTable {
         if (idx == null) {
             return;
         }
-        int mask = idx.length - 1;
+        int n = idx.length;
         int hole = indexPosition(slot);
         int j = hole;
         while (true) {
-            j = (j + 1) & mask;
-            int v = idx[j];
-            if (v == 0) {
+            j = j + 1 == n ? 0 : j + 1;
+            int e = idx[j];
+            if (e == 0) {
                 break;
             }
-            int home = hashOfSlot(v - 1) & mask;
-            // Move v into the hole unless its home lies cyclically in (hole, j].
+            int home = home(hashOfSlot((e & SLOT_BITS) - 1), n);
+            // Move e into the hole unless its home lies cyclically in (hole, j].
             boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!stays) {
-                idx[hole] = v;
+                idx[hole] = e;
                 hole = j;
             }
         }
@@ -434,17 +476,24 @@ final class PeerTable {
 
     /** Test hook: checks the partition and the index against the slots. */
     void checkInvariants() {
-        if (leechers < 0 || leechers > size || size > seen.length) {
-            throw new AssertionError("bad counts " + leechers + "/" + size + "/" + seen.length);
+        if (leechers < 0 || leechers > size || size > codes.length || keys.length != codes.length * words) {
+            throw new AssertionError("bad counts " + leechers + "/" + size + "/" + codes.length + "/" + keys.length);
         }
         int[] idx = index;
+        if ((idx != null) != (codes.length > INDEX_THRESHOLD)) {
+            throw new AssertionError("index " + (idx != null) + " at capacity " + codes.length);
+        }
         if (idx != null) {
             int entries = 0;
-            for (int v : idx) {
-                if (v != 0) {
+            for (int e : idx) {
+                if (e != 0) {
                     entries++;
-                    if (v - 1 >= size) {
+                    int slot = (e & SLOT_BITS) - 1;
+                    if (slot >= size) {
                         throw new AssertionError("index points past size");
+                    }
+                    if (e >>> 24 != fingerprint(hashOfSlot(slot))) {
+                        throw new AssertionError("wrong fingerprint for slot " + slot);
                     }
                 }
             }

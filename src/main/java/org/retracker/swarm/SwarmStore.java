@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 import org.retracker.protocol.AnnounceEvent;
 import org.retracker.protocol.AnnounceRequest;
@@ -25,10 +26,12 @@ import org.retracker.protocol.ScrapeResponse;
  * <h2>Layout</h2>
  *
  * The store is split into {@link #SHARDS} shards, picked by a seeded hash of the info hash; each is
- * an open-addressing table (linear probing, backward-shift deletion, load ≤ 1/2) whose keys are the
- * 20-byte info hash as three longs side by side in one {@code long[]} and whose values are {@link
- * Swarm}s. A lookup reads the hash straight from the request's byte array: no key object. The hash
- * seed is random per process because info hashes are chosen by clients.
+ * an open-addressing table (linear probing, backward-shift deletion, load ≤ 3/4) of {@link Swarm}
+ * references with the 32-bit hash of each beside it in an {@code int[]}: a probe compares hashes,
+ * and only a match reads the swarm, which holds its own info hash as three primitives. A lookup
+ * reads the info hash straight from the request's byte array: no key object. The hash seed is
+ * random per process because info hashes are chosen by clients. Peers' client codes come from one
+ * {@link ClientCodes} table, read without a lock.
  *
  * <h2>Concurrency</h2>
  *
@@ -36,16 +39,42 @@ import org.retracker.protocol.ScrapeResponse;
  * loops contend only when they hit the same shard at the same instant; the expiry sweep takes the
  * shards one at a time and never stops the world.
  *
+ * <h2>Limits</h2>
+ *
+ * {@link SwarmLimits}: at {@code maxTorrents} swarms a new torrent is refused ({@link #announce}
+ * returns {@code false}); the count is one {@link AtomicInteger} changed only when a swarm is created
+ * or freed, so it is exact without a global lock and costs nothing per announce. At {@code
+ * maxPeersPerSwarm} peers a new peer replaces the least recently seen of {@link #EVICTION_SAMPLE}
+ * randomly chosen ones (all of them in a smaller swarm): O(sample) under the shard lock.
+ *
  * <h2>Time</h2>
  *
- * Peers carry the second of their last announce as an {@code int} relative to the store's creation,
- * read from an injected {@link InstantSource} so that tests expire peers without sleeping.
+ * Peers carry the tick of their last announce in 16 bits that wrap ({@link PeerTable}): a tick is
+ * {@link #tickSeconds()} seconds of the store's clock since its creation, 1 for any peer lifetime up
+ * to nine hours and more only beyond, so that a peer's age (lifetime plus the sweep's period) stays
+ * under half a wrap. The clock is an injected {@link InstantSource}, so tests expire peers without
+ * sleeping.
  */
 public final class SwarmStore {
     /** Shards: enough that 2–16 event loops rarely meet on one lock, few enough to sweep cheaply. */
     public static final int SHARDS = 256;
 
+    /**
+     * Peers looked at to choose whom a newcomer replaces in a full swarm: the least recently seen of
+     * 8 random ones is among the stalest quarter of the swarm with probability 1 - (3/4)^8 = 90 %
+     * (approximated LRU, as Redis samples 5), at the cost of 8 reads instead of a scan.
+     */
+    public static final int EVICTION_SAMPLE = 8;
+
     private static final int SHARD_INITIAL_CAPACITY = 16;
+    /**
+     * Ticks a peer may reach before the sweep removes it: half the 16-bit wrap, so a lifetime of that
+     * many ticks plus a sweep period (at most 60 s) can never look young again.
+     */
+    private static final int MAX_AGE_TICKS = 1 << 15;
+    /** The expiry sweep's longest period (RunningTracker: lifetime / 4, at most 60 s). */
+    private static final int MAX_SWEEP_PERIOD_SECONDS = 60;
+
     private static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
@@ -53,7 +82,12 @@ public final class SwarmStore {
     private final InstantSource clock;
     private final long epochMillis;
     private final long seed;
+    private final int tickSeconds;
+    private final ClientCodes clientCodes;
     private final @Nullable PeerListener listener;
+    private final SwarmLimits limits;
+    /** Swarms in all shards: reserved before a swarm is created, released when one is freed. */
+    private final AtomicInteger swarms = new AtomicInteger();
 
     /** Told of peers that leave a swarm without announcing {@code stopped}: expiry. */
     public interface PeerListener {
@@ -61,23 +95,49 @@ public final class SwarmStore {
         void expired(int count);
     }
 
+    /** A store with the {@link SwarmLimits#defaults() default limits} for this JVM. */
     public SwarmStore(InstantSource clock) {
-        this(clock, null);
+        this(clock, SwarmLimits.defaults(), null);
     }
 
     public SwarmStore(InstantSource clock, @Nullable PeerListener listener) {
+        this(clock, SwarmLimits.defaults(), listener);
+    }
+
+    public SwarmStore(InstantSource clock, SwarmLimits limits) {
+        this(clock, limits, null);
+    }
+
+    public SwarmStore(InstantSource clock, SwarmLimits limits, @Nullable PeerListener listener) {
         this.clock = clock;
+        this.limits = limits;
         this.epochMillis = clock.millis();
         this.seed = new SecureRandom().nextLong();
+        this.tickSeconds =
+                Math.max(1, Math.ceilDiv(limits.peerLifetimeSeconds() + MAX_SWEEP_PERIOD_SECONDS, MAX_AGE_TICKS - 1));
+        this.clientCodes = new ClientCodes(seed);
         this.listener = listener;
         for (int i = 0; i < SHARDS; i++) {
             shards[i] = new Shard(seed);
         }
     }
 
+    public SwarmLimits limits() {
+        return limits;
+    }
+
     /** Seconds since the store was created, on its clock. */
     public int now() {
         return (int) ((clock.millis() - epochMillis) / 1000);
+    }
+
+    /** Seconds per tick of the peers' 16-bit clock: 1 unless the peer lifetime is over nine hours. */
+    public int tickSeconds() {
+        return tickSeconds;
+    }
+
+    private int nowTick() {
+        return now() / tickSeconds;
     }
 
     /**
@@ -92,8 +152,14 @@ public final class SwarmStore {
      * written to {@code response}, the requester's own family first; {@code otherFamily} adds peers
      * of the other family with what is left (HTTP can carry both, UDP only the requester's). A
      * seeder is sent only leechers. The requester is never among them.
+     *
+     * <p>A new peer in a swarm at {@link SwarmLimits#maxPeersPerSwarm} replaces the least recently
+     * seen of a sample ({@link #EVICTION_SAMPLE}).
+     *
+     * @return {@code false} when the announce needed a new swarm and the store already holds {@link
+     *     SwarmLimits#maxTorrents}: then nothing was stored and {@code response} is untouched
      */
-    public void announce(AnnounceRequest request, int numWant, boolean otherFamily, AnnounceResponse response) {
+    public boolean announce(AnnounceRequest request, int numWant, boolean otherFamily, AnnounceResponse response) {
         byte[] hash = request.infoHash;
         long w0 = (long) LONG_BE.get(hash, 0);
         long w1 = (long) LONG_BE.get(hash, 8);
@@ -107,26 +173,31 @@ public final class SwarmStore {
         if (ipv6) {
             k0 = (long) LONG_BE.get(request.address, 0);
             k1 = (long) LONG_BE.get(request.address, 8);
-            k2 = request.port;
+            k2 = PeerTable.portWord(request.port);
         } else {
-            k0 = (((int) INT_BE.get(request.address, 0)) & 0xffffffffL) << 16 | request.port;
+            k0 = PeerTable.key4((int) INT_BE.get(request.address, 0), request.port);
         }
         boolean seeder = request.isSeeder();
         boolean stopped = request.event == AnnounceEvent.STOPPED;
-        int now = now();
+        // Before the lock: a lock-free table read for every client seen before.
+        int code = stopped ? ClientCodes.OTHER : clientCodes.code((long) LONG_BE.get(request.peerId, 0));
+        int now = nowTick();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         synchronized (shard) {
             int pos = shard.find(w0, w1, w2, (int) h);
             Swarm swarm;
             if (pos < 0) {
                 if (stopped) {
-                    return; // nothing to remove; counts stay 0
+                    return true; // nothing to remove; counts stay 0
                 }
-                swarm = shard.insert(w0, w1, w2, (int) h, new Swarm());
+                if (!reserveSwarm()) {
+                    return false;
+                }
+                swarm = shard.insert((int) h, new Swarm(w0, w1, w2));
             } else {
                 swarm = shard.value(pos);
             }
-            PeerTable own = swarm.table(ipv6, seed);
+            PeerTable own = swarm.table(ipv6);
             int slot = own.find(k0, k1, k2);
             if (stopped) {
                 if (slot >= 0) {
@@ -135,53 +206,61 @@ public final class SwarmStore {
                 }
                 slot = -1;
             } else if (slot < 0) {
-                slot = own.insert(k0, k1, k2, request.peerId, seeder, now);
-                shard.peers++;
+                if (swarm.peerCount() >= limits.maxPeersPerSwarm()) {
+                    swarm.evictStalest(now, random);
+                    shard.evicted++;
+                } else {
+                    shard.peers++;
+                }
+                slot = own.insert(k0, k1, k2, code, seeder, now);
             } else {
                 if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
                 }
-                slot = own.update(slot, request.peerId, seeder, now);
+                slot = own.update(slot, code, seeder, now);
             }
-            response.complete = swarm.seeders();
-            response.incomplete = swarm.leechers();
+            response.complete = swarm.seederCount();
+            response.incomplete = swarm.leecherCount();
             if (!stopped && numWant > 0) {
-                // Only a non-compact reply with peer ids (BEP 3) reads them: skip the copy otherwise.
-                boolean ids = !request.compact && !request.noPeerId;
-                byte @Nullable [] ids4 = ids ? response.peerIds4 : null;
-                byte @Nullable [] ids6 = ids ? response.peerIds6 : null;
                 int limit = seeder ? own.leechers() : own.size();
                 int written;
                 if (ipv6) {
-                    written = own.select(limit, slot, numWant, response.peers6, ids6, 0, random);
+                    written = own.select(limit, slot, numWant, response.peers6, 0, random);
                     response.peers6Count = written;
                 } else {
-                    written = own.select(limit, slot, numWant, response.peers4, ids4, 0, random);
+                    written = own.select(limit, slot, numWant, response.peers4, 0, random);
                     response.peers4Count = written;
                 }
-                PeerTable other = ipv6 ? swarm.v4 : swarm.v6;
+                PeerTable other = swarm.other(ipv6);
                 if (otherFamily && other != null && written < numWant) {
                     int otherLimit = seeder ? other.leechers() : other.size();
                     if (ipv6) {
                         response.peers4Count =
-                                other.select(otherLimit, -1, numWant - written, response.peers4, ids4, 0, random);
+                                other.select(otherLimit, -1, numWant - written, response.peers4, 0, random);
                     } else {
                         response.peers6Count =
-                                other.select(otherLimit, -1, numWant - written, response.peers6, ids6, 0, random);
+                                other.select(otherLimit, -1, numWant - written, response.peers6, 0, random);
                     }
                 }
             }
-            if (own.size() == 0) {
-                if (ipv6) {
-                    swarm.v6 = null;
-                } else {
-                    swarm.v4 = null;
-                }
-                if (swarm.size() == 0) {
-                    shard.removeAt(pos < 0 ? shard.find(w0, w1, w2, (int) h) : pos);
-                }
+            swarm.dropEmptyV6();
+            if (swarm.peerCount() == 0) {
+                shard.removeAt(pos < 0 ? shard.find(w0, w1, w2, (int) h) : pos);
+                swarms.decrementAndGet();
             }
         }
+        return true;
+    }
+
+    /** Counts one more swarm unless the store is full; the caller then creates it. */
+    private boolean reserveSwarm() {
+        int max = limits.maxTorrents();
+        for (int n = swarms.get(); n < max; n = swarms.get()) {
+            if (swarms.compareAndSet(n, n + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Fills seeders, leechers and completed downloads for each hash of {@code request}. */
@@ -202,8 +281,8 @@ public final class SwarmStore {
                     response.downloaded[i] = 0;
                 } else {
                     Swarm swarm = shard.value(pos);
-                    response.complete[i] = swarm.seeders();
-                    response.incomplete[i] = swarm.leechers();
+                    response.complete[i] = swarm.seederCount();
+                    response.incomplete[i] = swarm.leecherCount();
                     response.downloaded[i] = swarm.downloaded;
                 }
             }
@@ -215,11 +294,18 @@ public final class SwarmStore {
      * Takes one shard lock at a time. Returns the number of peers removed.
      */
     public long expire(int maxAgeSeconds) {
-        int cutoff = now() - maxAgeSeconds;
+        if (maxAgeSeconds < 0 || maxAgeSeconds > limits.peerLifetimeSeconds()) {
+            throw new IllegalArgumentException("max age " + maxAgeSeconds + " s is beyond the peer lifetime the store's"
+                    + " clock is sized for (" + limits.peerLifetimeSeconds() + " s)");
+        }
+        int now = nowTick();
+        int maxAge = maxAgeSeconds / tickSeconds;
         long removed = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                int n = shard.expire(cutoff);
+                int swarmsBefore = shard.size;
+                int n = shard.expire(now, maxAge);
+                swarms.addAndGet(shard.size - swarmsBefore);
                 removed += n;
                 if (n > 0 && listener != null) {
                     listener.expired(n);
@@ -229,12 +315,17 @@ public final class SwarmStore {
         return removed;
     }
 
-    /** Number of swarms (racy read of per-shard counts: for stats, not for decisions). */
+    /** Number of swarms, at this instant (the count {@link SwarmLimits#maxTorrents} is checked against). */
     public int swarmCount() {
-        int n = 0;
+        return swarms.get();
+    }
+
+    /** Peers that replaced another in a full swarm ({@link SwarmLimits#maxPeersPerSwarm}) so far. */
+    public long evictedPeers() {
+        long n = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                n += shard.size;
+                n += shard.evicted;
             }
         }
         return n;
@@ -265,8 +356,8 @@ public final class SwarmStore {
                 swarms += shard.size;
                 for (Swarm s : shard.values) {
                     if (s != null) {
-                        seeders += s.seeders();
-                        leechers += s.leechers();
+                        seeders += s.seederCount();
+                        leechers += s.leecherCount();
                     }
                 }
             }
@@ -291,45 +382,55 @@ public final class SwarmStore {
      * What {@code /stats} shows of the store, in one walk: swarms, seeders, leechers, completed
      * downloads, and peers by the client their {@code peer_id} names ({@link PeerIdClient}). One
      * shard lock at a time, like {@link #totals()}. Under a lock only primitive work is done: each
-     * peer's id prefix is counted in an {@link IdPrefixCounts}; names are made after the walk, once
+     * peer's client code ({@link ClientCodes}) is counted in a {@code long[]}; names are made after the walk, once
      * per distinct prefix. O(peers): for an operator's request, never for the announce path.
      */
     public Census census() {
-        int swarms = 0;
+        int swarmCount = 0;
         long seeders = 0;
         long leechers = 0;
         long downloaded = 0;
-        IdPrefixCounts prefixes = new IdPrefixCounts(seed);
+        long[] perCode = new long[ClientCodes.MAX_CODES + 1];
         for (Shard shard : shards) {
             synchronized (shard) {
-                swarms += shard.size;
+                swarmCount += shard.size;
                 for (Swarm s : shard.values) {
                     if (s == null) {
                         continue;
                     }
-                    seeders += s.seeders();
-                    leechers += s.leechers();
+                    seeders += s.seederCount();
+                    leechers += s.leecherCount();
                     downloaded += s.downloaded;
-                    PeerTable v4 = s.v4;
-                    if (v4 != null) {
-                        v4.countIdPrefixes(prefixes);
-                    }
+                    s.countClients(perCode);
                     PeerTable v6 = s.v6;
                     if (v6 != null) {
-                        v6.countIdPrefixes(prefixes);
+                        v6.countClients(perCode);
                     }
                 }
             }
         }
         Map<String, Long> byName = new HashMap<>();
-        prefixes.forEach((prefix, count) -> byName.merge(PeerIdClient.describePrefix(prefix), count, Long::sum));
-        if (prefixes.overflow() > 0) {
-            byName.merge(Census.OTHER_CLIENTS, prefixes.overflow(), Long::sum);
+        long other = perCode[ClientCodes.OTHER];
+        int named = 0;
+        for (int code = ClientCodes.OTHER + 1; code < perCode.length; code++) {
+            long count = perCode[code];
+            if (count == 0) {
+                continue;
+            }
+            if (named == Census.MAX_NAMED_PREFIXES) {
+                other += count;
+                continue;
+            }
+            named++;
+            byName.merge(PeerIdClient.describePrefix(clientCodes.prefix(code)), count, Long::sum);
+        }
+        if (other > 0) {
+            byName.merge(Census.OTHER_CLIENTS, other, Long::sum);
         }
         List<ClientCount> clients = new ArrayList<>(byName.size());
         byName.forEach((name, count) -> clients.add(new ClientCount(name, count)));
         clients.sort(Comparator.comparingLong(ClientCount::peers).reversed().thenComparing(ClientCount::name));
-        return new Census(swarms, seeders, leechers, downloaded, clients);
+        return new Census(swarmCount, seeders, leechers, downloaded, clients);
     }
 
     /**
@@ -342,12 +443,16 @@ public final class SwarmStore {
      * @param leechers the other peers
      * @param downloaded completed downloads of the swarms that still exist (scrape's {@code
      *     downloaded}, summed)
-     * @param clients peers by client name, most peers first, then by name; peers beyond {@link
-     *     IdPrefixCounts#MAX_PREFIXES} distinct id prefixes are counted as {@link #OTHER_CLIENTS}
+     * @param clients peers by client name, most peers first, then by name; peers whose id prefix
+     *     was not told apart ({@link ClientCodes#MAX_CODES} distinct prefixes since the start, or
+     *     more than {@link #MAX_NAMED_PREFIXES} in this census) are counted as {@link
+     *     #OTHER_CLIENTS}
      */
     public record Census(int swarms, long seeders, long leechers, long downloaded, List<ClientCount> clients) {
         /** The client name of peers whose id prefix was not told apart (too many distinct ones). */
         public static final String OTHER_CLIENTS = "other";
+        /** Distinct id prefixes named in one census: real swarms show a few dozen clients and versions. */
+        public static final int MAX_NAMED_PREFIXES = 4096;
 
         public Census {
             clients = List.copyOf(clients);
@@ -363,26 +468,33 @@ public final class SwarmStore {
 
     /** Test hook: verifies every table's invariants. */
     void checkInvariants() {
+        int n = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                shard.checkInvariants();
+                shard.checkInvariants(limits.maxPeersPerSwarm());
+                n += shard.size;
             }
+        }
+        if (n != swarms.get() || n > limits.maxTorrents()) {
+            throw new AssertionError("swarms " + n + " counted " + swarms.get() + " max " + limits.maxTorrents());
         }
     }
 
     /**
-     * One shard: info hash → swarm. Entry {@code i} has its key in {@code keys[3i..3i+2]} (hash bytes
-     * 0–7, 8–15, 16–19) and its value in {@code values[i]}; a null value is an empty entry.
+     * One shard: info hash → swarm. Entry {@code i} is {@code values[i]} (null when empty) with the
+     * low 32 bits of its info hash's seeded hash in {@code hashes[i]}; the swarm holds the info hash.
      */
     private static final class Shard {
         private final long seed;
-        long[] keys = new long[SHARD_INITIAL_CAPACITY * 3];
+        int[] hashes = new int[SHARD_INITIAL_CAPACITY];
 
         @Nullable
         Swarm[] values = new Swarm[SHARD_INITIAL_CAPACITY];
 
         int size;
         long peers;
+        /** Peers replaced by a newcomer in a full swarm. */
+        long evicted;
 
         Shard(long seed) {
             this.seed = seed;
@@ -391,10 +503,11 @@ public final class SwarmStore {
         int find(long w0, long w1, long w2, int hash) {
             int mask = values.length - 1;
             for (int p = hash & mask; ; p = (p + 1) & mask) {
-                if (values[p] == null) {
+                Swarm s = values[p];
+                if (s == null) {
                     return -1;
                 }
-                if (keys[3 * p] == w0 && keys[3 * p + 1] == w1 && keys[3 * p + 2] == w2) {
+                if (hashes[p] == hash && s.hasInfoHash(w0, w1, w2)) {
                     return p;
                 }
             }
@@ -408,8 +521,8 @@ public final class SwarmStore {
             return s;
         }
 
-        Swarm insert(long w0, long w1, long w2, int hash, Swarm swarm) {
-            if ((size + 1) * 2 > values.length) {
+        Swarm insert(int hash, Swarm swarm) {
+            if ((size + 1) * 4 > values.length * 3) {
                 rehash(values.length * 2);
             }
             int mask = values.length - 1;
@@ -417,9 +530,7 @@ public final class SwarmStore {
             while (values[p] != null) {
                 p = (p + 1) & mask;
             }
-            keys[3 * p] = w0;
-            keys[3 * p + 1] = w1;
-            keys[3 * p + 2] = w2;
+            hashes[p] = hash;
             values[p] = swarm;
             size++;
             return swarm;
@@ -434,12 +545,10 @@ public final class SwarmStore {
                 if (values[j] == null) {
                     break;
                 }
-                int home = homeOf(j) & mask;
+                int home = hashes[j] & mask;
                 boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
                 if (!stays) {
-                    keys[3 * hole] = keys[3 * j];
-                    keys[3 * hole + 1] = keys[3 * j + 1];
-                    keys[3 * hole + 2] = keys[3 * j + 2];
+                    hashes[hole] = hashes[j];
                     values[hole] = values[j];
                     hole = j;
                 }
@@ -452,7 +561,7 @@ public final class SwarmStore {
          * Expires every swarm. After a removal the same position is looked at again, because the
          * backward shift may have moved a not yet visited entry into it.
          */
-        int expire(int cutoff) {
+        int expire(int now, int maxAge) {
             int removed = 0;
             for (int p = 0; p < values.length; ) {
                 Swarm s = values[p];
@@ -460,10 +569,10 @@ public final class SwarmStore {
                     p++;
                     continue;
                 }
-                int n = s.expire(cutoff);
+                int n = s.expire(now, maxAge);
                 removed += n;
                 peers -= n;
-                if (s.size() == 0) {
+                if (s.peerCount() == 0) {
                     removeAt(p);
                 } else {
                     p++;
@@ -475,14 +584,10 @@ public final class SwarmStore {
             return removed;
         }
 
-        private int homeOf(int pos) {
-            return homeOfKey(keys[3 * pos], keys[3 * pos + 1], keys[3 * pos + 2]);
-        }
-
         private void rehash(int capacity) {
-            long[] oldKeys = keys;
+            int[] oldHashes = hashes;
             @Nullable Swarm[] oldValues = values;
-            keys = new long[capacity * 3];
+            hashes = new int[capacity];
             values = new Swarm[capacity];
             int mask = capacity - 1;
             for (int i = 0; i < oldValues.length; i++) {
@@ -490,38 +595,37 @@ public final class SwarmStore {
                 if (s == null) {
                     continue;
                 }
-                int p = homeOfKey(oldKeys[3 * i], oldKeys[3 * i + 1], oldKeys[3 * i + 2]) & mask;
+                int p = oldHashes[i] & mask;
                 while (values[p] != null) {
                     p = (p + 1) & mask;
                 }
-                keys[3 * p] = oldKeys[3 * i];
-                keys[3 * p + 1] = oldKeys[3 * i + 1];
-                keys[3 * p + 2] = oldKeys[3 * i + 2];
+                hashes[p] = oldHashes[i];
                 values[p] = s;
             }
         }
 
-        /** Must agree with the hash {@link SwarmStore#announce} computes for the same key. */
-        private int homeOfKey(long w0, long w1, long w2) {
-            return (int) Mix.mix(w0 ^ seed, w1, w2);
-        }
-
-        void checkInvariants() {
+        void checkInvariants(int maxPeersPerSwarm) {
             int n = 0;
             long p = 0;
             for (int i = 0; i < values.length; i++) {
                 Swarm s = values[i];
                 if (s != null) {
                     n++;
-                    p += s.size();
-                    if (find(keys[3 * i], keys[3 * i + 1], keys[3 * i + 2], homeOf(i)) != i) {
+                    p += s.peerCount();
+                    if (s.peerCount() == 0 || s.peerCount() > maxPeersPerSwarm) {
+                        throw new AssertionError("swarm of " + s.peerCount() + " peers, max " + maxPeersPerSwarm);
+                    }
+                    int hash = (int) Mix.mix(s.hash0() ^ seed, s.hash1(), s.hash2());
+                    if (hashes[i] != hash || find(s.hash0(), s.hash1(), s.hash2(), hash) != i) {
                         throw new AssertionError("entry " + i + " unreachable");
                     }
-                    if (s.v4 != null) {
-                        s.v4.checkInvariants();
-                    }
-                    if (s.v6 != null) {
-                        s.v6.checkInvariants();
+                    s.checkInvariants();
+                    PeerTable v6 = s.v6;
+                    if (v6 != null) {
+                        if (v6.size() == 0) {
+                            throw new AssertionError("empty IPv6 table kept");
+                        }
+                        v6.checkInvariants();
                     }
                 }
             }

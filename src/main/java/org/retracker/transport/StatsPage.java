@@ -15,6 +15,7 @@ import org.retracker.core.TrackerPolicy;
 import org.retracker.forward.ForwarderStatus;
 import org.retracker.forward.ForwardingOptions;
 import org.retracker.forward.ForwardingService;
+import org.retracker.swarm.SwarmLimits;
 import org.retracker.swarm.SwarmStore;
 
 /**
@@ -36,6 +37,7 @@ final class StatsPage {
     private record Snapshot(
             ServerOptions options,
             TrackerPolicy policy,
+            SwarmLimits limits,
             int eventLoops,
             boolean prometheus,
             AccessList accessList,
@@ -69,6 +71,7 @@ final class StatsPage {
         Snapshot s = new Snapshot(
                 options,
                 service.policy(),
+                service.store().limits(),
                 TrackerServer.eventLoops(options),
                 prometheus,
                 service.accessList(),
@@ -126,6 +129,8 @@ final class StatsPage {
         j.name("numwant_default").value(p.numwantDefault());
         j.name("numwant_max").value(p.numwantMax());
         j.name("scrape_max_hashes").value(p.scrapeMaxHashes());
+        j.name("max_torrents").value(s.limits.maxTorrents());
+        j.name("max_peers_per_swarm").value(s.limits.maxPeersPerSwarm());
         j.name("connection_id_grace").value(o.connectionIdGraceSeconds());
         j.name("http_idle_timeout").value(o.httpIdleTimeoutSeconds());
         j.name("http_request_timeout").value(o.httpRequestTimeoutSeconds());
@@ -271,6 +276,8 @@ final class StatsPage {
         setting(b, "numwant_default", p.numwantDefault());
         setting(b, "numwant_max", p.numwantMax());
         setting(b, "scrape_max_hashes", p.scrapeMaxHashes());
+        setting(b, "max_torrents", s.limits.maxTorrents());
+        setting(b, "max_peers_per_swarm", s.limits.maxPeersPerSwarm());
         setting(b, "connection_id_grace", o.connectionIdGraceSeconds() + " s");
         setting(b, "http_idle_timeout", o.httpIdleTimeoutSeconds() + " s");
         setting(b, "http_request_timeout", o.httpRequestTimeoutSeconds() + " s");

@@ -53,7 +53,7 @@ class HttpAnnounceTest extends LoopbackTrackerTest {
 
     @ParameterizedTest
     @ValueSource(strings = {Loopback.V4, Loopback.V6})
-    void nonCompactReplyListsDictionariesWithIpPortAndPeerId(String host) {
+    void nonCompactReplyListsDictionariesWithIpAndPortButNoPeerId(String host) {
         HttpTrackerClient http = start(host).http(host);
         http.announce(Announce.peer(HASH, 6881).peerId(Ids.peerId(111)));
 
@@ -62,9 +62,11 @@ class HttpAnnounceTest extends LoopbackTrackerTest {
         List<HttpAnnounceReply.PeerDict> peers = reply.peerDicts();
         assertThat(peers).hasSize(1);
         HttpAnnounceReply.PeerDict peer = peers.get(0);
-        assertThat(peer.keys()).containsExactlyInAnyOrder("ip", "peer id", "port");
+        assertThat(peer.keys())
+                .as("the tracker keeps no peer ids, as if no_peer_id were sent (BEP 23)")
+                .containsExactlyInAnyOrder("ip", "port");
+        assertThat(peer.peerId()).isNull();
         assertThat(peer.socketAddress()).isEqualTo(Loopback.socket(host, 6881));
-        assertThat(peer.peerId()).isEqualTo(Ids.peerId(111));
     }
 
     @Test

@@ -23,6 +23,7 @@ import org.retracker.forward.ForwardingOptions;
 import org.retracker.forward.UpstreamAnnounce;
 import org.retracker.forward.UpstreamClient;
 import org.retracker.forward.UpstreamReply;
+import org.retracker.swarm.SwarmLimits;
 import org.retracker.testing.JsonParser;
 import org.retracker.transport.StatsOptions;
 
@@ -76,6 +77,8 @@ class StatsPageTest extends LoopbackTrackerTest {
             "numwant_default", Type.INT,
             "numwant_max", Type.INT,
             "scrape_max_hashes", Type.INT,
+            "max_torrents", Type.INT,
+            "max_peers_per_swarm", Type.INT,
             "connection_id_grace", Type.INT,
             "http_idle_timeout", Type.INT,
             "http_request_timeout", Type.INT,
@@ -178,6 +181,10 @@ class StatsPageTest extends LoopbackTrackerTest {
                 .containsEntry("forwards", "");
         assertThat(integer(config, "age")).as("minutes").isEqualTo(60);
         assertThat(integer(config, "io_threads")).isEqualTo(1);
+        assertThat(integer(config, "max_torrents"))
+                .as("resolved, never 0")
+                .isEqualTo(SwarmLimits.defaults().maxTorrents());
+        assertThat(integer(config, "max_peers_per_swarm")).isEqualTo(SwarmLimits.DEFAULT_MAX_PEERS_PER_SWARM);
         assertSchema(object(stats, "http"), HTTP);
         assertSchema(object(stats, "udp"), UDP);
         for (Object c : list(stats, "clients")) {

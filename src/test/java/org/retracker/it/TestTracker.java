@@ -14,6 +14,7 @@ import org.retracker.forward.ForwarderSpec;
 import org.retracker.forward.ForwardingOptions;
 import org.retracker.forward.ForwardingService;
 import org.retracker.metrics.TrackerMetrics;
+import org.retracker.swarm.SwarmLimits;
 import org.retracker.swarm.SwarmStore;
 import org.retracker.testing.FakeClock;
 import org.retracker.transport.Cidr;
@@ -63,6 +64,7 @@ final class TestTracker implements AutoCloseable {
     static final class Builder {
         private final String[] hosts;
         private TrackerPolicy policy = TrackerPolicy.defaults();
+        private SwarmLimits limits = SwarmLimits.defaults();
         private boolean realIpHeader;
         private List<Cidr> trustedProxies = ServerOptions.DEFAULT_TRUSTED_PROXIES;
         private int ioThreads = 1;
@@ -77,7 +79,7 @@ final class TestTracker implements AutoCloseable {
         private StatsOptions stats = StatsOptions.NONE;
         private AccessList accessList = AccessList.NONE;
         private boolean connectionIdsOnFakeClock;
-        private ClientLimits limits = ClientLimits.NONE;
+        private ClientLimits clientLimits = ClientLimits.NONE;
         private LocalAddresses localAddresses = LocalAddresses.host();
 
         private Builder(String[] hosts) {
@@ -89,6 +91,12 @@ final class TestTracker implements AutoCloseable {
 
         Builder policy(TrackerPolicy p) {
             this.policy = p;
+            return this;
+        }
+
+        /** {@code --max-torrents}, {@code --max-peers-per-swarm}. */
+        Builder limits(SwarmLimits l) {
+            this.limits = l;
             return this;
         }
 
@@ -147,7 +155,7 @@ final class TestTracker implements AutoCloseable {
 
         /** Per-client limits ({@code --rate-limit-per-ip-ps} and the like). */
         Builder limits(ClientLimits l) {
-            this.limits = l;
+            this.clientLimits = l;
             return this;
         }
 
@@ -190,7 +198,7 @@ final class TestTracker implements AutoCloseable {
                 Loopback.assumeAvailable(host);
             }
             FakeClock clock = new FakeClock();
-            SwarmStore store = new SwarmStore(clock);
+            SwarmStore store = new SwarmStore(clock, limits.withPeerLifetime(policy.peerLifetimeSeconds()));
             AnnounceService service = new AnnounceService(policy, store);
             service.accessList(accessList);
             ForwardingService forwarding = null;
@@ -218,7 +226,7 @@ final class TestTracker implements AutoCloseable {
                             trackerId,
                             adminListener ? Loopback.socket(host, 0) : null,
                             stats,
-                            limits);
+                            clientLimits);
                     InstantSource idClock = connectionIdsOnFakeClock ? clock : InstantSource.system();
                     servers.put(
                             host, TrackerServer.start(options, service, counters, endpoint, idClock, localAddresses));

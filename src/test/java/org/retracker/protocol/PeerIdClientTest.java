@@ -44,4 +44,31 @@ class PeerIdClientTest {
     private static String describe(String id) {
         return PeerIdClient.describe(id.getBytes(StandardCharsets.ISO_8859_1), 0);
     }
+
+    @Test
+    void censusPrefixKeepsPrefixesThatNameAClientAndFoldsTheRestIntoUnknown() {
+        String[] named = {"-TR4060-", "-qB4630-", "-ZZ1234-", "-ZZ\u0001\u0002\u0003\u0004-", "M7-4-3--", "T03-----"};
+        for (String id : named) {
+            long prefix = prefix(id);
+            assertThat(PeerIdClient.censusPrefix(prefix)).as(id).isEqualTo(prefix);
+        }
+        String[] unknown = {
+            "xyzxyzxy", "-Z-1234-", "-TR4060x", "M-------", "\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000"
+        };
+        for (String id : unknown) {
+            long prefix = prefix(id);
+            assertThat(PeerIdClient.describePrefix(prefix)).as(id).isEqualTo("unknown");
+            assertThat(PeerIdClient.censusPrefix(prefix)).as(id).isEqualTo(PeerIdClient.UNKNOWN_PREFIX);
+        }
+        assertThat(PeerIdClient.describePrefix(PeerIdClient.UNKNOWN_PREFIX)).isEqualTo("unknown");
+    }
+
+    private static long prefix(String eightChars) {
+        byte[] b = eightChars.getBytes(StandardCharsets.ISO_8859_1);
+        long p = 0;
+        for (int i = 0; i < PeerIdClient.PREFIX_LENGTH; i++) {
+            p = p << 8 | (b[i] & 0xff);
+        }
+        return p;
+    }
 }

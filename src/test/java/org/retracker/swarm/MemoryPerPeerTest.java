@@ -22,32 +22,34 @@ import org.retracker.testing.FakeClock;
  * <p>Where the bytes go (docs/ARCHITECTURE.md "The swarm store"):
  *
  * <ul>
- *   <li>payload: 8 key ({@code ip << 16 | port}) + 4 last-seen second + 20 peer_id = 32 bytes per
- *       IPv4 peer, 24 + 4 + 20 = 48 per IPv6 peer, in three arrays per {@link PeerTable};
- *   <li>growth slack: a table grows from 2 slots ×1.5 (+1): 2, 4, 7, 11, 17, 26, ... so a filled
- *       table is on average about 80% full;
- *   <li>above 16 slots, an {@code int} index of 2 to 4 entries per slot (load ≤ ½): 8 to 16 bytes;
- *   <li>per swarm, shared by its peers: a {@code Swarm} (24 bytes), a {@code PeerTable} (48), the
- *       three array headers (16 each) and the shard entry (3 key longs and a reference, 28 bytes,
- *       at load ≤ ½: 56 to 112). A swarm of one peer costs 184 bytes plus its shard entry.
+ *   <li>payload: one long per IPv4 peer (address, port and a 16-bit last-seen tick) + a 2-byte
+ *       client code = 10 bytes; IPv6: three longs + 2 = 26 bytes; no peer_id;
+ *   <li>growth slack: a table grows by a quarter (at least one slot: 1, 2, 3, ... 8, 10, 12, 15, ...)
+ *       up to 64 slots and by half from there, so small tables are about 90% full and big ones
+ *       about 80%;
+ *   <li>above 16 slots, an {@code int} index of about 4/3 entries per slot: about 5.3 bytes;
+ *   <li>per swarm, shared by its peers: the {@code Swarm} (64 bytes: it is its own IPv4 table and
+ *       holds its info hash), two array headers (16 each, plus alignment) and the shard entry (a
+ *       reference and an int hash, 8 bytes at load 3/8 to 3/4: 11 to 21). A swarm of one IPv4
+ *       peer costs about 128 bytes in all.
  * </ul>
  */
 class MemoryPerPeerTest {
     /**
-     * 10 IPv4 peers per swarm (100 000 peers, 10 000 swarms): measured 55.4 bytes per peer, that is
-     * 11 slots × 32 bytes plus ~200 bytes of swarm, over 10 peers.
+     * 10 IPv4 peers per swarm (100 000 peers, 10 000 swarms): measured 21.0 bytes per peer, that is
+     * 10 slots of 10 bytes plus ~110 bytes of swarm, over 10 peers.
      */
-    static final double BUDGET_TEN_PEER_SWARMS = 60;
-    /** The same in IPv6: measured 72.9 bytes per peer. */
-    static final double BUDGET_TEN_PEER_SWARMS_V6 = 80;
+    static final double BUDGET_TEN_PEER_SWARMS = 23;
+    /** The same in IPv6: measured 41.1 bytes per peer. */
+    static final double BUDGET_TEN_PEER_SWARMS_V6 = 44;
     /**
      * Swarm sizes falling off as {@code 5000 / rank^0.8} over 20 000 swarms (148 968 peers; the
-     * big swarms indexed, a long tail of small ones): measured 75.2 bytes per peer, of which about
-     * 27 are the per-swarm cost of the tail.
+     * big swarms indexed, a long tail of small ones): measured 29.7 bytes per peer, of which about
+     * 15 are the per-swarm cost of the tail.
      */
-    static final double BUDGET_SKEWED_MIX = 82;
-    /** One IPv4 peer per swarm (50 000 swarms): the per-swarm cost; measured 255.1 bytes per peer. */
-    static final double BUDGET_ONE_PEER_SWARMS = 268;
+    static final double BUDGET_SKEWED_MIX = 32;
+    /** One IPv4 peer per swarm (50 000 swarms): the per-swarm cost; measured 127.9 bytes per peer. */
+    static final double BUDGET_ONE_PEER_SWARMS = 136;
 
     private final FakeClock clock = new FakeClock();
     private final AnnounceRequest request = new AnnounceRequest();

@@ -105,12 +105,12 @@ class SwarmStoreTest {
 
     @Test
     void secondPeerIdFromTheSameAddressAndPortReplacesTheEntry() {
-        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'a');
-        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0, (byte) 'b');
+        announceAs("-qB4650-000000000001", HASH_A, v4(1), 100, AnnounceEvent.STARTED);
+        announceAs("-TR4050-000000000001", HASH_A, v4(1), 100, AnnounceEvent.STARTED);
         assertThat(store.peerCount()).isEqualTo(1);
-        announce(HASH_A, v4(2), 6881, 100, AnnounceEvent.STARTED, 10);
-        assertThat(response.peers4Count).isEqualTo(1);
-        assertThat(Arrays.copyOf(response.peerIds4, 20)).containsOnly((byte) 'b');
+        assertThat(store.census().clients())
+                .as("the client of the latest id")
+                .containsExactly(new SwarmStore.ClientCount("Transmission 4.0.5.0", 1));
     }
 
     @Test
@@ -246,12 +246,18 @@ class SwarmStoreTest {
     @Test
     void censusTellsApartABoundedNumberOfIdPrefixesAndCountsTheRestAsOther() {
         int extra = 10;
-        int peers = IdPrefixCounts.MAX_PREFIXES + extra;
+        int peers = SwarmStore.Census.MAX_NAMED_PREFIXES + extra;
         byte[] id = new byte[20];
         for (int i = 0; i < peers; i++) {
-            id[0] = 1; // no client style: every prefix names "unknown"
-            id[1] = (byte) (i >>> 8);
-            id[2] = (byte) i;
+            // Azureus style "-ZZ", then version bytes that are no digits: every prefix is told
+            // apart, and each names "unknown (ZZ)".
+            id[0] = '-';
+            id[1] = 'Z';
+            id[2] = 'Z';
+            id[3] = 1;
+            id[4] = (byte) (i >>> 8);
+            id[5] = (byte) i;
+            id[7] = '-';
             fill(HASH_A, v4(i), 6881, 100, AnnounceEvent.STARTED, (byte) 0);
             System.arraycopy(id, 0, request.peerId, 0, 20);
             response.reset();
@@ -263,11 +269,26 @@ class SwarmStoreTest {
         assertThat(census.peers()).isEqualTo(peers);
         assertThat(census.clients())
                 .containsExactly(
-                        new SwarmStore.ClientCount("unknown", IdPrefixCounts.MAX_PREFIXES),
+                        new SwarmStore.ClientCount("unknown (ZZ)", SwarmStore.Census.MAX_NAMED_PREFIXES),
                         new SwarmStore.ClientCount(SwarmStore.Census.OTHER_CLIENTS, extra));
     }
 
     // ---- expiry -----------------------------------------------------------------------------------
+
+    @Test
+    void idsOfNoKnownStyleCountAsOneUnknownClientAndUseNoCodes() {
+        byte[] id = new byte[20];
+        for (int i = 0; i < 1000; i++) {
+            ThreadLocalRandom.current().nextBytes(id);
+            id[0] = 'x'; // neither '-' (Azureus style) nor M, Q or T (mainline)
+            fill(HASH_A, v4(i), 6881, 100, AnnounceEvent.STARTED, (byte) 0);
+            System.arraycopy(id, 0, request.peerId, 0, 20);
+            response.reset();
+            store.announce(request, 0, true, response);
+        }
+
+        assertThat(store.census().clients()).containsExactly(new SwarmStore.ClientCount("unknown", 1000));
+    }
 
     @Test
     void peersNotSeenWithinTheLifetimeExpire() {
@@ -331,11 +352,10 @@ class SwarmStoreTest {
 
     @Test
     void peerTableGrowsPastTheIndexThresholdAndShrinksBack() {
-        PeerTable table = new PeerTable(1, ThreadLocalRandom.current().nextLong());
-        byte[] id = new byte[20];
+        PeerTable table = new PeerTable(1);
         for (int i = 0; i < 100; i++) {
             assertThat(table.find(key(i), 0, 0)).isEqualTo(-1);
-            table.insert(key(i), 0, 0, id, i % 3 == 0, i < 95 ? 0 : 10);
+            table.insert(key(i), 0, 0, 1, i % 3 == 0, i < 95 ? 0 : 10);
             table.checkInvariants();
         }
         assertThat(table.capacity()).isGreaterThan(PeerTable.INDEX_THRESHOLD);
@@ -344,7 +364,7 @@ class SwarmStoreTest {
         for (int i = 0; i < 100; i++) {
             assertThat(table.find(key(i), 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(table.expire(5)).isEqualTo(95);
+        assertThat(table.expireTable(10, 5)).isEqualTo(95);
         table.checkInvariants();
         assertThat(table.capacity()).isLessThanOrEqualTo(PeerTable.INDEX_THRESHOLD);
         for (int i = 0; i < 100; i++) {
@@ -355,7 +375,7 @@ class SwarmStoreTest {
     // ---- helpers ----------------------------------------------------------------------------------
 
     private static long key(int i) {
-        return (0x0A000000L + i) << 16 | 6881;
+        return PeerTable.key4(0x0A000000 + i, 6881);
     }
 
     private void announceTo(SwarmStore target, int hash, byte[] address, long left) {

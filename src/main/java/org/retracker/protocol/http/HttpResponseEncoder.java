@@ -41,7 +41,6 @@ public final class HttpResponseEncoder {
     private static final byte[] FAILURE = key("failure reason");
     private static final byte[] RETRY_IN = key("retry in");
     private static final byte[] IP = key("ip");
-    private static final byte[] PEER_ID = key("peer id");
     private static final byte[] PORT = key("port");
     private static final byte[] FILES = key("files");
     private static final byte[] DOWNLOADED = key("downloaded");
@@ -81,14 +80,14 @@ public final class HttpResponseEncoder {
                 writeBytes(out, response.peers6, 0, response.peers6Count * AnnounceResponse.PEER6_BYTES);
             }
         } else {
+            // BEP 3's list of dictionaries, without "peer id": the tracker keeps no peer ids (as if
+            // every client sent BEP 23's no_peer_id; BEP 3 clients connect by ip and port alone).
             out.writeByte('l');
             for (int i = 0; i < response.peers4Count; i++) {
-                boolean id = !request.noPeerId && i < response.external4From;
-                writePeerDict(out, response.peers4, i * AnnounceResponse.PEER4_BYTES, 4, response.peerIds4, i, id);
+                writePeerDict(out, response.peers4, i * AnnounceResponse.PEER4_BYTES, 4);
             }
             for (int i = 0; i < response.peers6Count; i++) {
-                boolean id = !request.noPeerId && i < response.external6From;
-                writePeerDict(out, response.peers6, i * AnnounceResponse.PEER6_BYTES, 16, response.peerIds6, i, id);
+                writePeerDict(out, response.peers6, i * AnnounceResponse.PEER6_BYTES, 16);
             }
             out.writeByte('e');
         }
@@ -105,8 +104,7 @@ public final class HttpResponseEncoder {
         out.writeByte('e');
     }
 
-    private static void writePeerDict(
-            ByteBuf out, byte[] peers, int offset, int addressLength, byte[] ids, int index, boolean writeId) {
+    private static void writePeerDict(ByteBuf out, byte[] peers, int offset, int addressLength) {
         out.writeByte('d');
         out.writeBytes(IP);
         // The text is 7..15 bytes (IPv4) or 15..39 (IPv6, uncompressed): its length is counted
@@ -137,10 +135,6 @@ public final class HttpResponseEncoder {
                 }
                 writeHex(out, word(peers, offset, g));
             }
-        }
-        if (writeId) {
-            out.writeBytes(PEER_ID);
-            writeBytes(out, ids, index * AnnounceRequest.ID_LENGTH, AnnounceRequest.ID_LENGTH);
         }
         out.writeBytes(PORT);
         writeInteger(out, (peers[offset + addressLength] & 0xff) << 8 | (peers[offset + addressLength + 1] & 0xff));

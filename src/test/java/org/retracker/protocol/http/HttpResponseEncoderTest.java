@@ -51,8 +51,8 @@ class HttpResponseEncoderTest {
     void compactAnnounceWithIpv4PeersOnly() {
         request.compact = true;
         fillCounts();
-        addPeer4(new byte[] {10, 0, 0, 1}, 6881, 'a');
-        addPeer4(new byte[] {(byte) 192, (byte) 168, 1, (byte) 254}, 65535, 'b');
+        addPeer4(new byte[] {10, 0, 0, 1}, 6881);
+        addPeer4(new byte[] {(byte) 192, (byte) 168, 1, (byte) 254}, 65535);
 
         Map<String, Object> dict = announce(new HttpResponseEncoder(4, null));
 
@@ -91,7 +91,7 @@ class HttpResponseEncoderTest {
     void compactAnnounceCarriesPeers6OnlyWithIpv6Peers() {
         request.compact = true;
         byte[] v6 = HexFormat.of().parseHex("20010db8000000000000000000000001");
-        addPeer6(v6, 51413, 'c');
+        addPeer6(v6, 51413);
 
         Map<String, Object> dict = announce(new HttpResponseEncoder(4, null));
 
@@ -109,7 +109,7 @@ class HttpResponseEncoderTest {
     void trackerIdAndWarningComeLastInKeyOrder() {
         request.compact = true;
         response.warning = "slow down".getBytes(StandardCharsets.UTF_8);
-        addPeer6(new byte[16], 1, 'x');
+        addPeer6(new byte[16], 1);
 
         Map<String, Object> dict = announce(new HttpResponseEncoder(4, "rt-1"));
 
@@ -137,41 +137,39 @@ class HttpResponseEncoderTest {
 
     @Test
     void nonCompactAnnounceListsPeerDicts() {
-        addPeer4(new byte[] {1, 2, 3, 4}, 80, 'a'); // shortest IPv4 text: 7 characters
-        addPeer4(new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 6881, 'b'); // longest: 15
-        addPeer4(new byte[] {10, 20, 30, 40}, 1, 'c'); // 11 characters
+        addPeer4(new byte[] {1, 2, 3, 4}, 80); // shortest IPv4 text: 7 characters
+        addPeer4(new byte[] {(byte) 255, (byte) 255, (byte) 255, (byte) 255}, 6881); // longest: 15
+        addPeer4(new byte[] {10, 20, 30, 40}, 1); // 11 characters
 
         Map<String, Object> dict = announce(new HttpResponseEncoder(4, null));
 
         assertThat(dict).doesNotContainKey("peers6");
         List<Map<String, Object>> peers = peerList(dict);
         assertThat(peers).hasSize(3);
-        assertPeer(peers.get(0), "1.2.3.4", 80, 'a');
-        assertPeer(peers.get(1), "255.255.255.255", 6881, 'b');
-        assertPeer(peers.get(2), "10.20.30.40", 1, 'c');
+        assertPeer(peers.get(0), "1.2.3.4", 80);
+        assertPeer(peers.get(1), "255.255.255.255", 6881);
+        assertPeer(peers.get(2), "10.20.30.40", 1);
     }
 
     @Test
-    void peersFromExternalTrackersAreListedWithoutAPeerId() {
-        addPeer4(new byte[] {1, 2, 3, 4}, 80, 'a');
-        addPeer4(new byte[] {5, 6, 7, 8}, 81, 'z'); // learnt from a forwarder: its id is not known
-        addPeer6(HexFormat.of().parseHex("00000000000000000000000000000001"), 443, 'y');
-        response.external4From = 1;
-        response.external6From = 0;
+    void nonCompactPeerDictsCarryNoPeerIdEvenWhenNotAskedToOmitIt() {
+        request.noPeerId = false;
+        addPeer4(new byte[] {1, 2, 3, 4}, 80);
+        addPeer6(HexFormat.of().parseHex("00000000000000000000000000000001"), 443);
 
         List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
 
-        assertThat(peers).hasSize(3);
-        assertPeer(peers.get(0), "1.2.3.4", 80, 'a');
-        assertThat(peers.get(1).keySet()).containsExactly("ip", "port");
-        assertThat(peers.get(2).keySet()).containsExactly("ip", "port");
+        assertThat(peers).hasSize(2);
+        for (Map<String, Object> peer : peers) {
+            assertThat(peer.keySet()).containsExactly("ip", "port");
+        }
     }
 
     @Test
     void nonCompactPeerDictsOmitPeerIdOnRequest() {
         request.noPeerId = true;
-        addPeer4(new byte[] {1, 2, 3, 4}, 80, 'a');
-        addPeer6(HexFormat.of().parseHex("00000000000000000000000000000001"), 443, 'b');
+        addPeer4(new byte[] {1, 2, 3, 4}, 80);
+        addPeer6(HexFormat.of().parseHex("00000000000000000000000000000001"), 443);
 
         List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
 
@@ -190,13 +188,13 @@ class HttpResponseEncoderTest {
             "fe800000000000000202b3fffe1e8329", // link-local
         };
         for (int i = 0; i < hex.length; i++) {
-            addPeer6(HexFormat.of().parseHex(hex[i]), 1000 + i, (char) ('a' + i));
+            addPeer6(HexFormat.of().parseHex(hex[i]), 1000 + i);
         }
         List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
         assertThat(peers).hasSize(hex.length);
         for (int i = 0; i < hex.length; i++) {
             Map<String, Object> peer = peers.get(i);
-            assertThat(peer.keySet()).containsExactly("ip", "peer id", "port");
+            assertThat(peer.keySet()).containsExactly("ip", "port");
             String text = ascii(bytes(peer.get("ip")));
             assertThat(text).doesNotContain("[").doesNotContain("]");
             assertThat(InetAddress.getByName(text).getAddress())
@@ -208,8 +206,8 @@ class HttpResponseEncoderTest {
 
     @Test
     void nonCompactListsIpv4BeforeIpv6() {
-        addPeer6(new byte[16], 2, 'b');
-        addPeer4(new byte[] {1, 1, 1, 1}, 1, 'a');
+        addPeer6(new byte[16], 2);
+        addPeer4(new byte[] {1, 1, 1, 1}, 1);
         List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
         assertThat(peers.get(0).get("port")).isEqualTo(1L);
         assertThat(peers.get(1).get("port")).isEqualTo(2L);
@@ -221,7 +219,7 @@ class HttpResponseEncoderTest {
             response.reset();
             for (int k = 0; k < 8; k++) {
                 int o = first + k;
-                addPeer4(new byte[] {(byte) o, (byte) (255 - o), (byte) (o / 10), (byte) (o % 10)}, o + 1, 'p');
+                addPeer4(new byte[] {(byte) o, (byte) (255 - o), (byte) (o / 10), (byte) (o % 10)}, o + 1);
             }
             List<Map<String, Object>> peers = peerList(announce(new HttpResponseEncoder(4, null)));
             for (int k = 0; k < 8; k++) {
@@ -424,20 +422,18 @@ class HttpResponseEncoderTest {
         response.minInterval = 900;
     }
 
-    private void addPeer4(byte[] address, int port, char idChar) {
+    private void addPeer4(byte[] address, int port) {
         int i = response.peers4Count++;
         System.arraycopy(address, 0, response.peers4, i * 6, 4);
         response.peers4[i * 6 + 4] = (byte) (port >>> 8);
         response.peers4[i * 6 + 5] = (byte) port;
-        Arrays.fill(response.peerIds4, i * 20, i * 20 + 20, (byte) idChar);
     }
 
-    private void addPeer6(byte[] address, int port, char idChar) {
+    private void addPeer6(byte[] address, int port) {
         int i = response.peers6Count++;
         System.arraycopy(address, 0, response.peers6, i * 18, 16);
         response.peers6[i * 18 + 16] = (byte) (port >>> 8);
         response.peers6[i * 18 + 17] = (byte) port;
-        Arrays.fill(response.peerIds6, i * 20, i * 20 + 20, (byte) idChar);
     }
 
     @SuppressWarnings("unchecked")
@@ -445,13 +441,10 @@ class HttpResponseEncoderTest {
         return (List<Map<String, Object>>) Objects.requireNonNull(dict.get("peers"));
     }
 
-    private static void assertPeer(Map<String, Object> peer, String ip, int port, char idChar) {
-        assertThat(peer.keySet()).containsExactly("ip", "peer id", "port");
+    private static void assertPeer(Map<String, Object> peer, String ip, int port) {
+        assertThat(peer.keySet()).containsExactly("ip", "port");
         assertThat(ascii(bytes(peer.get("ip")))).isEqualTo(ip);
         assertThat(peer.get("port")).isEqualTo((long) port);
-        byte[] id = new byte[20];
-        Arrays.fill(id, (byte) idChar);
-        assertThat(bytes(peer.get("peer id"))).containsExactly(id);
     }
 
     @SuppressWarnings("unchecked")
