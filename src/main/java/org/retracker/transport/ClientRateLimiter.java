@@ -37,7 +37,9 @@ import org.jspecify.annotations.Nullable;
  * addresses can make other clients' limits more lenient (their entries replaced) but never
  * stricter: a client is refused only for its own requests, or for those of another address with the
  * same set and tag, a 2^-38 chance per pair of addresses, which the secret key keeps anyone from
- * aiming at. Memory is the same whatever the number of addresses.
+ * aiming at. Memory is the same whatever the number of addresses. Two event loops inserting the
+ * same new address at once may place it in two ways of its set; the copy found first is used,
+ * and the other only ever makes that address's limit more lenient, until it is replaced.
  *
  * <p><b>Time.</b> {@code tat} is kept modulo 2^40 ticks (795 days) and read as a signed offset from
  * {@code now}: a live bucket is never more than {@code burst × interval} ahead, so any other offset

@@ -13,7 +13,9 @@ import org.jspecify.annotations.Nullable;
  * the low and high halves of its keyed hash. A connection adds one to both counters and is refused
  * when the smaller of the two then exceeds the cap; closing it takes the one back from both. Each
  * counter holds the connections of every key that lands on it, so the smaller one is never below
- * the key's own count: a client never gets more than the cap. Other addresses on the same two
+ * the key's own count: a client never gets more than the cap, except that connections from one
+ * address accepted at the same moment on different event loops can each see the other's first
+ * increment but not its second, and pass together (at most one extra per event loop). Other addresses on the same two
  * counters can only take from its share: it may hold the cap less the smaller of their two sums,
  * which with N connections open tracker-wide averages N / {@link #WIDTH} (under one at 30,000
  * connections, 30 at a million). With a secret hash key nobody can aim at a client's counters, and

@@ -365,6 +365,17 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         HttpRequestHead head = s.request;
         AnnounceRequest request = s.announce;
         int clientLength = clientAddress(s, s.client);
+        if (clientLength < 0) {
+            // A trusted proxy that sent no usable client address (fail closed): said as such, and
+            // not charged to the proxy's own rate-limit bucket, where it would soon read as a limit.
+            fail(
+                    body,
+                    clientLength == NO_FORWARDED_ADDRESS
+                            ? FailureReason.MISSING_FORWARDED_ADDRESS
+                            : FailureReason.INVALID_FORWARDED_ADDRESS,
+                    0);
+            return;
+        }
         if (!admitted(s, body, clientLength, false)) {
             return;
         }
@@ -444,7 +455,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
      * Takes a token from the rate-limit bucket of the client at {@code s.client} ({@code
      * clientLength} from {@link #clientAddress}): true when the request may go on, or when there is
      * no limit; false after writing the refusal into {@code body}. A trusted proxy that sent no
-     * usable address is limited as itself (its announces fail anyway).
+     * usable address is limited as itself (only its scrapes get here: such announces are refused first).
      */
     private boolean admitted(Scratch s, ByteBuf body, int clientLength, boolean scrape) {
         ClientRateLimiter limiter = context.limiter();
@@ -463,17 +474,11 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     }
 
     /**
-     * Sets the announce's peer address: the client address of {@link #clientAddress} (fail closed
-     * when a trusted proxy sent none), and the {@code ip=} claim only when that client address is
-     * itself trusted.
+     * Sets the announce's peer address: the client address of {@link #clientAddress} ({@code
+     * clientLength} ≥ 0: the caller has refused a trusted proxy that sent none), and the {@code ip=}
+     * claim only when that client address is itself trusted.
      */
     private @Nullable FailureReason useClientAddress(Scratch s, AnnounceRequest request, int clientLength) {
-        if (clientLength == NO_FORWARDED_ADDRESS) {
-            return FailureReason.MISSING_FORWARDED_ADDRESS;
-        }
-        if (clientLength == BAD_FORWARDED_ADDRESS) {
-            return FailureReason.INVALID_FORWARDED_ADDRESS;
-        }
         System.arraycopy(s.client, 0, request.address, 0, clientLength);
         request.addressLength = clientLength;
         boolean viaProxy = context.realIpHeader() && sourceTrusted;

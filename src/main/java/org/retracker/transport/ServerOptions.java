@@ -43,34 +43,6 @@ public record ServerOptions(
     /** Loopback only: a proxy on the same host, as in the nginx example. */
     public static final List<Cidr> DEFAULT_TRUSTED_PROXIES = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
 
-    /** Options without per-client limits ({@link ClientLimits#NONE}). */
-    public ServerOptions(
-            @Nullable InetSocketAddress httpListen,
-            @Nullable InetSocketAddress udpListen,
-            boolean realIpHeader,
-            List<Cidr> trustedProxies,
-            int connectionIdGraceSeconds,
-            int ioThreads,
-            int httpIdleTimeoutSeconds,
-            int httpRequestTimeoutSeconds,
-            @Nullable String trackerId,
-            @Nullable InetSocketAddress adminListen,
-            StatsOptions stats) {
-        this(
-                httpListen,
-                udpListen,
-                realIpHeader,
-                trustedProxies,
-                connectionIdGraceSeconds,
-                ioThreads,
-                httpIdleTimeoutSeconds,
-                httpRequestTimeoutSeconds,
-                trackerId,
-                adminListen,
-                stats,
-                ClientLimits.NONE);
-    }
-
     /** Options with nothing more for {@code /stats} to show ({@link StatsOptions#NONE}) and no per-client limits. */
     public ServerOptions(
             @Nullable InetSocketAddress httpListen,
@@ -96,23 +68,6 @@ public record ServerOptions(
                 adminListen,
                 StatsOptions.NONE,
                 ClientLimits.NONE);
-    }
-
-    /** These options with {@code limits} instead. */
-    public ServerOptions withLimits(ClientLimits limits) {
-        return new ServerOptions(
-                httpListen,
-                udpListen,
-                realIpHeader,
-                trustedProxies,
-                connectionIdGraceSeconds,
-                ioThreads,
-                httpIdleTimeoutSeconds,
-                httpRequestTimeoutSeconds,
-                trackerId,
-                adminListen,
-                stats,
-                limits);
     }
 
     public ServerOptions {

@@ -207,14 +207,15 @@ public final class TrackerServer implements AutoCloseable {
                 for (EventExecutor loop : group) {
                     loops.add((EventLoop) loop);
                 }
-                UdpTrackerHandler[] handlers = new UdpTrackerHandler[loops.size()];
+                int sockets = epoll ? threads : 1; // per address group; NIO serves one socket
+                UdpTrackerHandler[] handlers = new UdpTrackerHandler[sockets];
                 for (int i = 0; i < handlers.length; i++) {
                     handlers[i] = new UdpTrackerHandler(service, ids, options.trustedProxies(), counters, limiter);
                 }
                 boolean perAddress = epoll && address.getAddress().isAnyLocalAddress();
                 udp = UdpListener.bind(
                         address,
-                        epoll ? threads : 1,
+                        sockets,
                         perAddress ? localAddresses : null,
                         (bind, i) -> bindUdp(loops.get(i), epoll, bind, handlers[i]));
             }
