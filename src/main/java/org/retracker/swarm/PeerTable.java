@@ -59,6 +59,8 @@ class PeerTable {
     static final int GROWTH_BREAK = 64;
     /** The {@code seen} bits of a peer's last key word. */
     static final long SEEN_MASK = 0xffff;
+    /** Half the wrapping tick's range: differences at or above it are stamps ahead of the clock. */
+    static final int HALF_WRAP = 1 << 15;
 
     private static final long[] NO_KEYS = {};
     private static final char[] NO_CODES = {};
@@ -111,9 +113,16 @@ class PeerTable {
         return slot >= leechers;
     }
 
-    /** Ticks since the peer in {@code slot} last announced, {@code now} being the store's tick. */
+    /**
+     * Ticks since the peer in {@code slot} last announced, {@code now} being the store's tick. The
+     * difference is read as signed: the store sizes its tick so that no real age reaches half a wrap
+     * (2^15 ticks), so a stamp ahead of {@code now} (a peer that announced after a sweep or an
+     * eviction read the clock, or a wall clock stepped back) is a peer just seen, age 0, not one
+     * 65,535 ticks old.
+     */
     final int age(int slot, int now) {
-        return (int) ((now - keys[slot * words + words - 1]) & SEEN_MASK);
+        int d = (int) ((now - keys[slot * words + words - 1]) & SEEN_MASK);
+        return d >= HALF_WRAP ? 0 : d;
     }
 
     /** Adds one to {@code perCode[c]} for every peer's client code {@code c}. */

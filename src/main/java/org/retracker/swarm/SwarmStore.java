@@ -71,7 +71,7 @@ public final class SwarmStore {
      * Ticks a peer may reach before the sweep removes it: half the 16-bit wrap, so a lifetime of that
      * many ticks plus a sweep period (at most 60 s) can never look young again.
      */
-    private static final int MAX_AGE_TICKS = 1 << 15;
+    private static final int MAX_AGE_TICKS = PeerTable.HALF_WRAP;
     /** The expiry sweep's longest period (RunningTracker: lifetime / 4, at most 60 s). */
     private static final int MAX_SWEEP_PERIOD_SECONDS = 60;
 

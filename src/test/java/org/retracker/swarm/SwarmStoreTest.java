@@ -325,6 +325,19 @@ class SwarmStoreTest {
     }
 
     @Test
+    void aPeerStampedAheadOfTheSweepsClockIsJustSeenNotAncient() {
+        clock.advanceSeconds(100);
+        announce(HASH_A, v4(1), 6881, 100, AnnounceEvent.STARTED, 0);
+        clock.advanceSeconds(-1); // the wall clock stepped back, or the sweep read it before the announce
+        assertThat(store.expire(60))
+                .as("a 16-bit tick one behind the peer's stamp")
+                .isZero();
+        assertThat(store.peerCount()).isEqualTo(1);
+        clock.advanceSeconds(62);
+        assertThat(store.expire(60)).isEqualTo(1);
+    }
+
+    @Test
     void manySwarmsComeAndGo() {
         for (int i = 0; i < 5_000; i++) {
             announce(i, v4(i % 200), 6881, 100, AnnounceEvent.STARTED, 0);
