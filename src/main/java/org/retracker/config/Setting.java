@@ -335,7 +335,7 @@ public enum Setting {
             ForwardingOptions.DEFAULT_RATE_LIMIT_THRESHOLD,
             0,
             100,
-            "Queue fill (percent) at which new swarms are rate limited (clients told to retry in 10 s);"
+            "Queue fill (percent) at which new swarms are rate limited (clients told to retry in 10 s, BEP 31 retry in 1 minute);"
                     + " 0 disables."),
     QUEUE_THROTTLE_THRESHOLD(
             "queue_throttle_threshold",

@@ -61,7 +61,10 @@ public final class ForwardingService implements Forwarding, AutoCloseable {
 
     /** Interval told to clients of a swarm no forwarder has concluded on yet: come back soon. */
     public static final int PENDING_INTERVAL_SECONDS = 60;
-    /** BEP 31 {@code retry in} when a new swarm is refused; matches {@link FailureReason#TRACKER_BUSY}. */
+    /**
+     * Wait asked of a client whose new swarm is refused, as {@link FailureReason#TRACKER_BUSY}'s text (the
+     * seed's) says it; BEP 31 {@code retry in} counts minutes, so HTTP replies carry 1.
+     */
     public static final int BUSY_RETRY_SECONDS = 10;
     /** Upstream interval assumed when a tracker sends none (BEP 3 makes it required). */
     static final int DEFAULT_UPSTREAM_INTERVAL_SECONDS = 1800;

@@ -11,8 +11,7 @@ import java.security.SecureRandom;
  *
  * <h2>Layout</h2>
  *
- * One open-addressing table (linear probing, load ≤ 1/2, capacity a power of two) keyed as {@link
- * SwarmStore} keys its shards: slot {@code i} holds the hash in {@code keys[3i..3i+2]}, bytes 0–7
+ * One open-addressing table (linear probing, load ≤ 1/2, capacity a power of two): slot {@code i} holds the hash in {@code keys[3i..3i+2]}, bytes 0–7
  * and 8–15 as big-endian longs and bytes 16–19 in the low 32 bits of the third. Bit 32 of the third
  * long marks the slot as taken, so an empty slot is three zeros and no key reads as empty, not even
  * twenty zero bytes: no separate occupancy array. 24 bytes a slot, at most 48 bytes an entry plus

@@ -344,7 +344,7 @@ public final class SwarmStore {
 
     /**
      * Swarms, seeders and leechers of the whole store, for metrics. Walks every swarm, one shard
-     * lock at a time (so the totals are not one instant's, just as {@link #swarmCount} is not):
+     * lock at a time (so the totals are not one instant's):
      * O(swarms), meant for a scrape every few seconds, never for the announce path.
      */
     public Totals totals() {

@@ -23,8 +23,8 @@ import org.retracker.protocol.ScrapeResponse;
  * <p>Announce: {@code complete, incomplete, interval, min interval, peers[, peers6][, tracker
  * id][, warning message]}. Compact replies (BEP 23) carry {@code peers} as 6 bytes per IPv4 peer,
  * always present, and {@code peers6} (BEP 7) as 18 bytes per IPv6 peer only when there are any.
- * Non-compact replies list dicts {@code ip, peer id, port} (BEP 3; {@code peer id} left out on
- * {@code no_peer_id}), IPv4 and IPv6 alike. Scrape (BEP 48): {@code files} keyed by the raw info
+ * Non-compact replies list dicts {@code ip, port} (BEP 3 without {@code peer id}, as BEP 23's {@code
+ * no_peer_id} asks: the store keeps no peer ids), IPv4 and IPv6 alike. Scrape (BEP 48): {@code files} keyed by the raw info
  * hashes in ascending byte order, duplicates once.
  *
  * <p>One instance per event loop (scratch index array for scrape ordering); not thread-safe.
