@@ -197,15 +197,27 @@ public final class SwarmStore {
             } else {
                 swarm = shard.value(pos);
             }
-            PeerTable own = swarm.table(ipv6);
-            int slot = own.find(k0, k1, k2);
             if (stopped) {
-                if (slot >= 0) {
+                // BEP 3 stopped: remove this ip:port only. The swarm exists (pos ≥ 0); its table
+                // for this family may not, and is not created just to be searched.
+                PeerTable own = swarm.other(!ipv6);
+                int slot = own == null ? -1 : own.find(k0, k1, k2);
+                if (own != null && slot >= 0) {
                     own.removeAt(slot);
                     shard.peers--;
                 }
-                slot = -1;
-            } else if (slot < 0) {
+                response.complete = swarm.seederCount();
+                response.incomplete = swarm.leecherCount();
+                swarm.dropEmptyV6();
+                if (swarm.peerCount() == 0) {
+                    shard.removeAt(pos);
+                    swarms.decrementAndGet();
+                }
+                return true;
+            }
+            PeerTable own = swarm.table(ipv6);
+            int slot = own.find(k0, k1, k2);
+            if (slot < 0) {
                 if (swarm.peerCount() >= limits.maxPeersPerSwarm()) {
                     swarm.evictStalest(now, random);
                     shard.evicted++;
@@ -221,7 +233,7 @@ public final class SwarmStore {
             }
             response.complete = swarm.seederCount();
             response.incomplete = swarm.leecherCount();
-            if (!stopped && numWant > 0) {
+            if (numWant > 0) {
                 int limit = seeder ? own.leechers() : own.size();
                 int written;
                 if (ipv6) {
@@ -243,11 +255,7 @@ public final class SwarmStore {
                     }
                 }
             }
-            swarm.dropEmptyV6();
-            if (swarm.peerCount() == 0) {
-                shard.removeAt(pos < 0 ? shard.find(w0, w1, w2, (int) h) : pos);
-                swarms.decrementAndGet();
-            }
+            swarm.dropEmptyV6(); // an eviction may have emptied the other family's table
         }
         return true;
     }
