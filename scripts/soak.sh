@@ -122,7 +122,7 @@ for tool in timeout awk ss; do
 done
 # the Makefile exports JAVA_FLAGS; the same flags when run by hand, plus the opens a jar's manifest
 # would give when running from a class path
-JAVA_FLAGS=${JAVA_FLAGS:---sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED}
+JAVA_FLAGS=${JAVA_FLAGS:---sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn32m}
 read -r -a JFLAGS <<<"$JAVA_FLAGS"
 JFLAGS+=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED)
 JAR="$ROOT/target/retracker.jar"
