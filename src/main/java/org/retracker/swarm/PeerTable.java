@@ -9,19 +9,25 @@ import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The peers of one address family in one swarm, stored column-wise: no object per peer. {@link
- * Swarm} extends it as its IPv4 table, so a swarm and its IPv4 peers are one object.
+ * The peers of one address family in one swarm, stored column-wise in recycled arrays ({@link
+ * PeerBlocks}): no object per peer, no garbage as the swarm grows. {@link Swarm} extends it as its
+ * IPv4 table, so a swarm and its IPv4 peers are one object and one block.
  *
  * <h2>Layout</h2>
  *
  * <pre>
  *   slot:      0 ........ leechers-1 | leechers ........ size-1 | free ... capacity-1
  *              ^ leechers            | ^ seeders                |
- *   keys[]     words per slot: IPv4 1 long:  ip (32 bits) | port (16) | seen (16)
+ *   key        words per slot: IPv4 1 long:  ip (32 bits) | port (16) | seen (16)
  *                              IPv6 3 longs: address high, address low, port (16) | seen (16)
- *   codes[]    2 bytes per slot: the client code of the peer's peer_id prefix ({@link ClientCodes})
- *   index[]    open-addressing table of (8-bit fingerprint | 24-bit slot+1), 0 = empty; only above
- *              {@link #INDEX_THRESHOLD} slots
+ *   code       16 bits per slot, four to a long: the client code of the peer's peer_id prefix
+ *              ({@link ClientCodes})
+ *   index      open-addressing table of (8-bit fingerprint | 24-bit slot+1), 0 = empty, two to a
+ *              long; only above {@link #INDEX_THRESHOLD} slots
+ *
+ *   small table (capacity ≤ 256): one block   [ keys | codes | index ]
+ *   big table:  data chunks of 256 slots      [ keys | codes ] [ keys | codes ] ...
+ *               and index chunks of 512 entries
  * </pre>
  *
  * <p>{@code seen} is the store clock's tick of the peer's last announce, in 16 bits that wrap
@@ -37,34 +43,39 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Sizes</h2>
  *
- * A table starts empty (shared zero-length arrays) and grows by a quarter (at least one slot: 1, 2,
- * 3, ... 8, 10, 12, 15, ...) up to {@link #GROWTH_BREAK} slots, so a swarm of one or two peers pays
- * for exactly that, and by half from there, so a big swarm leaves less garbage behind as it grows. Small tables (most swarms have a handful of peers) are scanned
- * linearly; larger ones keep an index of about 4/3 entries per slot (load ≤ 3/4), addressed by
- * multiply-shift so its size need not be a power of two, with linear probing and backward-shift
- * deletion. An entry carries 8 bits of the hash besides the slot, so a probe reads a peer's key only
- * when those match (1 in 256 otherwise). The hash is seeded per process, so chosen addresses and
- * ports cannot pile up in one probe chain.
+ * An empty table holds nothing. A small table takes the block of the next size class ({@link
+ * PeerBlocks#CLASSES}: by one slot up to 8, by a quarter up to 64, by half up to 256), copies its
+ * peers and hands its old block back; a big table adds one data chunk at a time and never copies a
+ * peer, and rebuilds its index (into recycled chunks) only when it outgrows it, by half. Small tables
+ * (most swarms have a handful of peers) are scanned linearly; larger ones keep an index of about
+ * 4/3 entries per slot (load ≤ 3/4), addressed by multiply-shift so its size need not be a power of
+ * two, with linear probing and backward-shift deletion. An entry carries 8 bits of the hash besides
+ * the slot, so a probe reads a peer's key only when those match (1 in 256 otherwise). The hash is
+ * seeded per process, so chosen addresses and ports cannot pile up in one probe chain.
  *
- * <p>Memory per IPv4 peer: 8 (key and time) + 2 (client code) bytes, 10 to 20 % growth slack and,
- * above 16 slots, about 5.3 bytes of index (MemoryPerPeerTest holds the total to a budget). Not
- * thread-safe: the owning {@link SwarmStore} shard lock guards it.
+ * <p>Memory per IPv4 peer: 8 (key and time) + 2 (client code) bytes, up to 25 % growth slack in a
+ * small table or a part-filled last chunk in a big one, and above 16 slots about 5.3 bytes of index
+ * (MemoryPerPeerTest holds the total to a budget). Not thread-safe: the owning {@link SwarmStore}
+ * shard lock guards it and its {@link PeerBlocks}.
  */
 class PeerTable {
     /** Above this capacity lookups go through the hash index; below, a scan of a few longs is faster. */
     static final int INDEX_THRESHOLD = 16;
-    /** Slot numbers must fit the index entries' 24 bits (slot + 1, and 0 for empty). */
-    static final int MAX_CAPACITY = (1 << 24) - 1;
-    /** Capacity from which a table grows by half instead of a quarter ({@link #ensureCapacity}). */
-    static final int GROWTH_BREAK = 64;
+    /**
+     * The most peers a table holds: slot numbers must fit the index entries' 24 bits (slot + 1, and
+     * 0 for empty). {@link SwarmLimits#MAX_PEERS_PER_SWARM_LIMIT} is this.
+     */
+    static final int MAX_PEERS = (1 << 24) - 2;
     /** The {@code seen} bits of a peer's last key word. */
     static final long SEEN_MASK = 0xffff;
     /** Half the wrapping tick's range: differences at or above it are stamps ahead of the clock. */
     static final int HALF_WRAP = 1 << 15;
 
-    private static final long[] NO_KEYS = {};
-    private static final char[] NO_CODES = {};
     private static final int SLOT_BITS = 0xff_ffff;
+    private static final int CHUNK_SHIFT = PeerBlocks.CHUNK_SHIFT;
+    private static final int CHUNK_MASK = PeerBlocks.CHUNK_SLOTS - 1;
+    private static final int INDEX_CHUNK_SHIFT = PeerBlocks.INDEX_CHUNK_SHIFT;
+    private static final int INDEX_CHUNK_MASK = PeerBlocks.INDEX_CHUNK_ENTRIES - 1;
     /** Per process: the index hash is keyed so that clients cannot choose colliding addresses. */
     private static final long SEED = new SecureRandom().nextLong();
 
@@ -72,13 +83,40 @@ class PeerTable {
     private static final VarHandle INT_BE = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
 
     private final int words;
-    private long[] keys = NO_KEYS;
-    private char[] codes = NO_CODES;
-    private int @Nullable [] index;
+    /** A small table's block; null when empty or big. */
+    private long @Nullable [] block;
+    /** A big table's chunks; null when empty or small. */
+    private @Nullable Chunks big;
+
+    private int capacity;
     private int size;
     private int leechers;
 
-    /** @param words key words per peer: 1 for IPv4, 3 for IPv6 */
+    /**
+     * A big table's storage, in its own object so that the many small tables do not carry its
+     * fields (a {@link Swarm} is 64 bytes).
+     */
+    private static final class Chunks {
+        /** Data chunks: the first {@code capacity / CHUNK_SLOTS} in use, the rest {@link PeerBlocks#CLEARED}. */
+        long[][] data;
+        /** Index chunks: the first {@code ceil(indexLength / INDEX_CHUNK_ENTRIES)} in use. */
+        long[][] index = NO_CHUNKS;
+
+        int indexLength;
+
+        Chunks(long[][] data) {
+            this.data = data;
+        }
+    }
+
+    private static final long[][] NO_CHUNKS = {};
+
+    /**
+     * Every method that can take or give back storage is handed the store's {@link PeerBlocks}, so
+     * that a table need not keep a reference to it.
+     *
+     * @param words key words per peer: 1 for IPv4, 3 for IPv6
+     */
     PeerTable(int words) {
         this.words = words;
     }
@@ -106,12 +144,102 @@ class PeerTable {
     }
 
     final int capacity() {
-        return codes.length;
+        return capacity;
     }
 
     final boolean isSeederSlot(int slot) {
         return slot >= leechers;
     }
+
+    // ---- storage access: a small table's block, or a big table's chunks --------------------------
+
+    /** Word {@code w} (0 to words-1) of the key in {@code slot}. */
+    private long word(int slot, int w) {
+        long[] b = block;
+        if (b != null) {
+            return b[slot * words + w];
+        }
+        return bigChunks()[slot >>> CHUNK_SHIFT][(slot & CHUNK_MASK) * words + w];
+    }
+
+    private void setWord(int slot, int w, long value) {
+        long[] b = block;
+        if (b != null) {
+            b[slot * words + w] = value;
+        } else {
+            bigChunks()[slot >>> CHUNK_SHIFT][(slot & CHUNK_MASK) * words + w] = value;
+        }
+    }
+
+    private int code(int slot) {
+        long[] b = block;
+        long w = b != null
+                ? b[capacity * words + (slot >>> 2)]
+                : bigChunks()[slot >>> CHUNK_SHIFT][PeerBlocks.CHUNK_SLOTS * words + ((slot & CHUNK_MASK) >>> 2)];
+        return (int) (w >>> ((slot & 3) << 4)) & 0xffff;
+    }
+
+    private void setCode(int slot, int code) {
+        long[] a = block;
+        int i;
+        if (a != null) {
+            i = capacity * words + (slot >>> 2);
+        } else {
+            a = bigChunks()[slot >>> CHUNK_SHIFT];
+            i = PeerBlocks.CHUNK_SLOTS * words + ((slot & CHUNK_MASK) >>> 2);
+        }
+        int shift = (slot & 3) << 4;
+        a[i] = (a[i] & ~(0xffffL << shift)) | ((long) (code & 0xffff) << shift);
+    }
+
+    /** Index entry {@code p}: in a small table's block after the codes, or in a big table's index chunks. */
+    private int entry(int p) {
+        long[] b = block;
+        long w = b != null
+                ? b[PeerBlocks.indexBase(words, capacity) + (p >>> 1)]
+                : bigIndex()[p >>> INDEX_CHUNK_SHIFT][(p & INDEX_CHUNK_MASK) >>> 1];
+        return (int) (w >>> ((p & 1) << 5));
+    }
+
+    private void setEntry(int p, int e) {
+        long[] a = block;
+        int i;
+        if (a != null) {
+            i = PeerBlocks.indexBase(words, capacity) + (p >>> 1);
+        } else {
+            a = bigIndex()[p >>> INDEX_CHUNK_SHIFT];
+            i = (p & INDEX_CHUNK_MASK) >>> 1;
+        }
+        int shift = (p & 1) << 5;
+        a[i] = (a[i] & ~(0xffffffffL << shift)) | ((e & 0xffffffffL) << shift);
+    }
+
+    private long[][] bigChunks() {
+        Chunks c = big;
+        if (c == null) {
+            throw new IllegalStateException("no storage");
+        }
+        return c.data;
+    }
+
+    private long[][] bigIndex() {
+        Chunks c = big;
+        if (c == null) {
+            throw new IllegalStateException("no index");
+        }
+        return c.index;
+    }
+
+    /** Index entries: 0 up to {@link #INDEX_THRESHOLD} slots, else a function of the capacity or the big table's own. */
+    private int indexLength() {
+        Chunks c = big;
+        if (c != null) {
+            return c.indexLength;
+        }
+        return capacity > INDEX_THRESHOLD ? PeerBlocks.indexLength(capacity) : 0;
+    }
+
+    // ---- peers -----------------------------------------------------------------------------------
 
     /**
      * Ticks since the peer in {@code slot} last announced, {@code now} being the store's tick. The
@@ -121,21 +249,21 @@ class PeerTable {
      * 65,535 ticks old.
      */
     final int age(int slot, int now) {
-        int d = (int) ((now - keys[slot * words + words - 1]) & SEEN_MASK);
+        int d = (int) ((now - word(slot, words - 1)) & SEEN_MASK);
         return d >= HALF_WRAP ? 0 : d;
     }
 
     /** Adds one to {@code perCode[c]} for every peer's client code {@code c}. */
     final void countClients(long[] perCode) {
         for (int s = 0; s < size; s++) {
-            perCode[codes[s]]++;
+            perCode[code(s)]++;
         }
     }
 
     /** Returns the slot of the peer with this key ({@code seen} bits zero), or -1. */
     final int find(long k0, long k1, long k2) {
-        int[] idx = index;
-        if (idx == null) {
+        int n = indexLength();
+        if (n == 0) {
             for (int s = 0; s < size; s++) {
                 if (matches(s, k0, k1, k2)) {
                     return s;
@@ -145,9 +273,8 @@ class PeerTable {
         }
         long h = hash(k0, k1, k2);
         int fingerprint = fingerprint(h);
-        int n = idx.length;
         for (int p = home(h, n); ; p = p + 1 == n ? 0 : p + 1) {
-            int e = idx[p];
+            int e = entry(p);
             if (e == 0) {
                 return -1;
             }
@@ -158,8 +285,8 @@ class PeerTable {
     }
 
     /** Adds a peer known not to be present and returns its slot. */
-    final int insert(long k0, long k1, long k2, int code, boolean seeder, int now) {
-        ensureCapacity(size + 1);
+    final int insert(long k0, long k1, long k2, int code, boolean seeder, int now, PeerBlocks blocks) {
+        ensureCapacity(size + 1, blocks);
         int slot;
         if (seeder) {
             slot = size;
@@ -169,18 +296,17 @@ class PeerTable {
             }
             slot = leechers++;
         }
-        int base = slot * words;
         long seen = now & SEEN_MASK;
         if (words == 1) {
-            keys[base] = k0 | seen;
+            setWord(slot, 0, k0 | seen);
         } else {
-            keys[base] = k0;
-            keys[base + 1] = k1;
-            keys[base + 2] = k2 | seen;
+            setWord(slot, 0, k0);
+            setWord(slot, 1, k1);
+            setWord(slot, 2, k2 | seen);
         }
-        codes[slot] = (char) code;
+        setCode(slot, code);
         size++;
-        if (index != null) {
+        if (capacity > INDEX_THRESHOLD) {
             indexAdd(slot);
         }
         return slot;
@@ -188,9 +314,9 @@ class PeerTable {
 
     /** Refreshes a present peer; returns its slot, which moves if it became a seeder or a leecher. */
     final int update(int slot, int code, boolean seeder, int now) {
-        int last = slot * words + words - 1;
-        keys[last] = (keys[last] & ~SEEN_MASK) | (now & SEEN_MASK);
-        codes[slot] = (char) code;
+        int last = words - 1;
+        setWord(slot, last, (word(slot, last) & ~SEEN_MASK) | (now & SEEN_MASK));
+        setCode(slot, code);
         boolean wasSeeder = slot >= leechers;
         if (seeder == wasSeeder) {
             return slot;
@@ -205,9 +331,9 @@ class PeerTable {
         return boundary;
     }
 
-    /** Removes the peer in {@code slot}. */
-    final void removeAt(int slot) {
-        if (index != null) {
+    /** Removes the peer in {@code slot}; the last one out hands the table's storage back. */
+    final void removeAt(int slot, PeerBlocks blocks) {
+        if (capacity > INDEX_THRESHOLD) {
             indexRemove(slot);
         }
         int last = size - 1;
@@ -224,6 +350,9 @@ class PeerTable {
             move(last, slot);
         }
         size--;
+        if (size == 0) {
+            release(blocks);
+        }
     }
 
     /**
@@ -231,16 +360,16 @@ class PeerTable {
      * went. Walks downwards: a removal only moves peers from higher slots, which have been looked at
      * already.
      */
-    final int expireTable(int now, int maxAge) {
+    final int expireTable(int now, int maxAge, PeerBlocks blocks) {
         int removed = 0;
         for (int s = size - 1; s >= 0; s--) {
             if (age(s, now) > maxAge) {
-                removeAt(s);
+                removeAt(s, blocks);
                 removed++;
             }
         }
-        if (removed > 0) {
-            shrinkIfSparse();
+        if (removed > 0 && size > 0) {
+            shrinkIfSparse(blocks);
         }
         return removed;
     }
@@ -306,34 +435,31 @@ class PeerTable {
     }
 
     private void writePeer(int slot, byte[] peersOut, int peerOffset) {
-        int base = slot * words;
         if (words == 1) {
-            long k = keys[base];
+            long k = word(slot, 0);
             INT_BE.set(peersOut, peerOffset, (int) (k >>> 32));
             peersOut[peerOffset + 4] = (byte) (k >>> 24);
             peersOut[peerOffset + 5] = (byte) (k >>> 16);
         } else {
-            LONG_BE.set(peersOut, peerOffset, keys[base]);
-            LONG_BE.set(peersOut, peerOffset + 8, keys[base + 1]);
-            long port = keys[base + 2];
+            LONG_BE.set(peersOut, peerOffset, word(slot, 0));
+            LONG_BE.set(peersOut, peerOffset + 8, word(slot, 1));
+            long port = word(slot, 2);
             peersOut[peerOffset + 16] = (byte) (port >>> 24);
             peersOut[peerOffset + 17] = (byte) (port >>> 16);
         }
     }
 
     private boolean matches(int slot, long k0, long k1, long k2) {
-        int base = slot * words;
         if (words == 1) {
-            return (keys[base] & ~SEEN_MASK) == k0;
+            return (word(slot, 0) & ~SEEN_MASK) == k0;
         }
-        return keys[base] == k0 && keys[base + 1] == k1 && (keys[base + 2] & ~SEEN_MASK) == k2;
+        return word(slot, 0) == k0 && word(slot, 1) == k1 && (word(slot, 2) & ~SEEN_MASK) == k2;
     }
 
     private long hashOfSlot(int slot) {
-        int base = slot * words;
         return words == 1
-                ? hash(keys[base] & ~SEEN_MASK, 0, 0)
-                : hash(keys[base], keys[base + 1], keys[base + 2] & ~SEEN_MASK);
+                ? hash(word(slot, 0) & ~SEEN_MASK, 0, 0)
+                : hash(word(slot, 0), word(slot, 1), word(slot, 2) & ~SEEN_MASK);
     }
 
     private static long hash(long k0, long k1, long k2) {
@@ -352,12 +478,13 @@ class PeerTable {
 
     /** Copies slot {@code from} into the free or vacated slot {@code to}, keeping the index right. */
     private void move(int from, int to) {
-        int[] idx = index;
-        int pos = idx == null ? -1 : indexPosition(from);
-        System.arraycopy(keys, from * words, keys, to * words, words);
-        codes[to] = codes[from];
-        if (idx != null) {
-            idx[pos] = (idx[pos] & ~SLOT_BITS) | (to + 1);
+        int pos = capacity > INDEX_THRESHOLD ? indexPosition(from) : -1;
+        for (int w = 0; w < words; w++) {
+            setWord(to, w, word(from, w));
+        }
+        setCode(to, code(from));
+        if (pos >= 0) {
+            setEntry(pos, (entry(pos) & ~SLOT_BITS) | (to + 1));
         }
     }
 
@@ -365,91 +492,198 @@ class PeerTable {
         if (a == b) {
             return;
         }
-        int[] idx = index;
         int posA = -1;
         int posB = -1;
-        if (idx != null) {
+        if (capacity > INDEX_THRESHOLD) {
             posA = indexPosition(a);
             posB = indexPosition(b);
         }
         for (int w = 0; w < words; w++) {
-            long t = keys[a * words + w];
-            keys[a * words + w] = keys[b * words + w];
-            keys[b * words + w] = t;
+            long t = word(a, w);
+            setWord(a, w, word(b, w));
+            setWord(b, w, t);
         }
-        char c = codes[a];
-        codes[a] = codes[b];
-        codes[b] = c;
-        if (idx != null) {
-            idx[posA] = (idx[posA] & ~SLOT_BITS) | (b + 1);
-            idx[posB] = (idx[posB] & ~SLOT_BITS) | (a + 1);
+        int c = code(a);
+        setCode(a, code(b));
+        setCode(b, c);
+        if (posA >= 0) {
+            setEntry(posA, (entry(posA) & ~SLOT_BITS) | (b + 1));
+            setEntry(posB, (entry(posB) & ~SLOT_BITS) | (a + 1));
         }
     }
 
-    private void ensureCapacity(int needed) {
-        int capacity = codes.length;
+    // ---- growth and shrinking ----------------------------------------------------------------------
+
+    private void ensureCapacity(int needed, PeerBlocks blocks) {
         if (needed <= capacity) {
             return;
         }
-        if (needed > MAX_CAPACITY) {
-            throw new IllegalStateException("peer table full: " + MAX_CAPACITY + " slots");
+        if (needed > MAX_PEERS) {
+            throw new IllegalStateException("peer table full: " + MAX_PEERS + " peers");
         }
-        // Small tables grow by a quarter, at least one slot (1, 2, 3, ... 8, 10, 12, 15, ...): tiny
-        // swarms pay for what they hold. From GROWTH_BREAK slots on by half: every resize leaves the
-        // old arrays and index as garbage, which the collector may already have promoted, so a big
-        // swarm copies its peers about twice in its growth instead of four times.
-        int step = capacity < GROWTH_BREAK ? Math.max(1, capacity >> 2) : capacity >> 1;
-        resize(Math.min(MAX_CAPACITY, Math.max(needed, capacity + step)));
+        // A small table takes the next size class (the classes are its growth steps); a big one adds
+        // a chunk: its peers stay where they are.
+        resize(needed <= PeerBlocks.MAX_SMALL_CAPACITY ? needed : capacity + PeerBlocks.CHUNK_SLOTS, blocks);
     }
 
-    private void shrinkIfSparse() {
-        int capacity = codes.length;
-        if (size == 0) {
-            resize(0);
-        } else if (size < capacity / 2) {
-            resize(size + (size >> 2));
+    private void shrinkIfSparse(PeerBlocks blocks) {
+        if (size < capacity / 2) {
+            resize(size + (size >> 2), blocks);
         }
     }
 
-    private void resize(int newCapacity) {
-        keys = newCapacity == 0 ? NO_KEYS : Arrays.copyOf(keys, newCapacity * words);
-        codes = newCapacity == 0 ? NO_CODES : Arrays.copyOf(codes, newCapacity);
-        if (newCapacity > INDEX_THRESHOLD) {
-            // About 4/3 entries per slot: load at most 3/4 when the table is full.
-            int[] idx = new int[newCapacity + newCapacity / 3 + 1];
-            index = idx;
-            for (int s = 0; s < size; s++) {
-                indexAdd(s);
+    /**
+     * Moves the peers into storage for at least {@code wanted} slots: a small table's size class, or
+     * whole chunks. Storage given up goes back to {@link PeerBlocks}.
+     */
+    private void resize(int wanted, PeerBlocks blocks) {
+        if (wanted <= PeerBlocks.MAX_SMALL_CAPACITY) {
+            int cls = PeerBlocks.classOf(wanted);
+            int newCapacity = PeerBlocks.CLASSES[cls];
+            if (newCapacity == capacity && block != null) {
+                return;
             }
-        } else {
-            index = null;
-        }
-    }
-
-    private void indexAdd(int slot) {
-        int[] idx = index;
-        if (idx == null) {
+            long[] nb = blocks.takeBlock(words, cls);
+            int codeBase = PeerBlocks.codeBase(words, newCapacity);
+            long[] old = block;
+            if (old != null) {
+                System.arraycopy(old, 0, nb, 0, size * words);
+                System.arraycopy(old, PeerBlocks.codeBase(words, capacity), nb, codeBase, (size + 3) >>> 2);
+            } else {
+                for (int s = 0; s < size; s++) {
+                    for (int w = 0; w < words; w++) {
+                        nb[s * words + w] = word(s, w);
+                    }
+                    int shift = (s & 3) << 4;
+                    int i = codeBase + (s >>> 2);
+                    nb[i] = (nb[i] & ~(0xffffL << shift)) | ((long) code(s) << shift);
+                }
+            }
+            release(blocks);
+            block = nb;
+            capacity = newCapacity;
+            if (newCapacity > INDEX_THRESHOLD) {
+                int base = PeerBlocks.indexBase(words, newCapacity);
+                Arrays.fill(nb, base, nb.length, 0);
+                for (int s = 0; s < size; s++) {
+                    indexAdd(s);
+                }
+            }
             return;
         }
+        int newCapacity = (wanted + PeerBlocks.CHUNK_SLOTS - 1) & ~(PeerBlocks.CHUNK_SLOTS - 1);
+        int newChunks = newCapacity >>> CHUNK_SHIFT;
+        long[] small = block;
+        Chunks bc = big;
+        if (bc == null) {
+            // small to big: the peers are copied once into chunks, then never again
+            long[][] nc = new long[newChunks + (newChunks >> 1)][];
+            Arrays.fill(nc, PeerBlocks.CLEARED);
+            for (int i = 0; i < newChunks; i++) {
+                nc[i] = blocks.takeChunk(words);
+            }
+            for (int s = 0; s < size && small != null; s++) {
+                long[] chunk = nc[s >>> CHUNK_SHIFT];
+                System.arraycopy(small, s * words, chunk, (s & CHUNK_MASK) * words, words);
+                int code = code(s);
+                int i = PeerBlocks.CHUNK_SLOTS * words + ((s & CHUNK_MASK) >>> 2);
+                int shift = (s & 3) << 4;
+                chunk[i] = (chunk[i] & ~(0xffffL << shift)) | ((long) code << shift);
+            }
+            release(blocks);
+            bc = big = new Chunks(nc);
+        } else {
+            long[][] c = bc.data;
+            int oldChunks = capacity >>> CHUNK_SHIFT;
+            if (newChunks > c.length) {
+                int from = c.length;
+                c = Arrays.copyOf(c, newChunks + (newChunks >> 1));
+                Arrays.fill(c, from, c.length, PeerBlocks.CLEARED);
+                bc.data = c;
+            }
+            for (int i = oldChunks; i < newChunks; i++) {
+                c[i] = blocks.takeChunk(words);
+            }
+            for (int i = newChunks; i < oldChunks; i++) {
+                blocks.releaseChunk(words, c[i]);
+                c[i] = PeerBlocks.CLEARED;
+            }
+        }
+        capacity = newCapacity;
+        // The index is rebuilt only when the table outgrows it (then for half as much again) or is
+        // left with three times what it needs.
+        int needed = PeerBlocks.indexLength(newCapacity);
+        if (bc.indexLength < needed || bc.indexLength > 3 * needed) {
+            rebuildBigIndex(
+                    bc,
+                    bc.indexLength < needed ? PeerBlocks.indexLength(newCapacity + (newCapacity >> 2)) : needed,
+                    blocks);
+        }
+    }
+
+    /** Builds a big table's index of {@code length} entries in recycled chunks and returns the old ones. */
+    private void rebuildBigIndex(Chunks bc, int length, PeerBlocks blocks) {
+        long[][] old = bc.index;
+        long[][] idx = new long[indexChunks(length)][];
+        for (int i = 0; i < idx.length; i++) {
+            idx[i] = blocks.takeIndexChunk();
+        }
+        bc.index = idx;
+        bc.indexLength = length;
+        for (int s = 0; s < size; s++) {
+            indexAdd(s);
+        }
+        for (long[] chunk : old) {
+            blocks.releaseIndexChunk(chunk);
+        }
+    }
+
+    private static int indexChunks(int indexLength) {
+        return (indexLength + PeerBlocks.INDEX_CHUNK_ENTRIES - 1) >>> INDEX_CHUNK_SHIFT;
+    }
+
+    /** Hands all storage back: the table is empty or about to take other storage. */
+    private void release(PeerBlocks blocks) {
+        long[] b = block;
+        if (b != null) {
+            blocks.releaseBlock(words, PeerBlocks.classOf(capacity), b);
+            block = null;
+        }
+        Chunks bc = big;
+        if (bc != null) {
+            for (int i = 0; i < capacity >>> CHUNK_SHIFT; i++) {
+                blocks.releaseChunk(words, bc.data[i]);
+            }
+            for (long[] chunk : bc.index) {
+                blocks.releaseIndexChunk(chunk);
+            }
+            big = null;
+        }
+        capacity = 0;
+    }
+
+    // ---- the index -------------------------------------------------------------------------------
+
+    private void indexAdd(int slot) {
         long h = hashOfSlot(slot);
-        int n = idx.length;
+        int n = indexLength();
         int p = home(h, n);
-        while (idx[p] != 0) {
+        while (entry(p) != 0) {
             p = p + 1 == n ? 0 : p + 1;
         }
-        idx[p] = fingerprint(h) << 24 | (slot + 1);
+        setEntry(p, fingerprint(h) << 24 | (slot + 1));
     }
 
     /** Position in the index of the entry pointing at {@code slot}; the slot's key must be intact. */
     private int indexPosition(int slot) {
-        int[] idx = index;
-        if (idx == null) {
+        int n = indexLength();
+        if (n == 0) {
             throw new IllegalStateException("no index");
         }
-        int n = idx.length;
         int p = home(hashOfSlot(slot), n);
-        while ((idx[p] & SLOT_BITS) != slot + 1) {
-            if (idx[p] == 0) {
+        int e;
+        while (((e = entry(p)) & SLOT_BITS) != slot + 1) {
+            if (e == 0) {
                 throw new IllegalStateException("slot " + slot + " missing from index");
             }
             p = p + 1 == n ? 0 : p + 1;
@@ -459,16 +693,12 @@ class PeerTable {
 
     /** Backward-shift deletion: no tombstones, so chains never degrade. */
     private void indexRemove(int slot) {
-        int[] idx = index;
-        if (idx == null) {
-            return;
-        }
-        int n = idx.length;
+        int n = indexLength();
         int hole = indexPosition(slot);
         int j = hole;
         while (true) {
             j = j + 1 == n ? 0 : j + 1;
-            int e = idx[j];
+            int e = entry(j);
             if (e == 0) {
                 break;
             }
@@ -476,25 +706,51 @@ class PeerTable {
             // Move e into the hole unless its home lies cyclically in (hole, j].
             boolean stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
             if (!stays) {
-                idx[hole] = e;
+                setEntry(hole, e);
                 hole = j;
             }
         }
-        idx[hole] = 0;
+        setEntry(hole, 0);
     }
 
-    /** Test hook: checks the partition and the index against the slots. */
+    /** Test hook: checks the partition, the storage and the index against the slots. */
     void checkInvariants() {
-        if (leechers < 0 || leechers > size || size > codes.length || keys.length != codes.length * words) {
-            throw new AssertionError("bad counts " + leechers + "/" + size + "/" + codes.length + "/" + keys.length);
+        if (leechers < 0 || leechers > size || size > capacity) {
+            throw new AssertionError("bad counts " + leechers + "/" + size + "/" + capacity);
         }
-        int[] idx = index;
-        if ((idx != null) != (codes.length > INDEX_THRESHOLD)) {
-            throw new AssertionError("index " + (idx != null) + " at capacity " + codes.length);
+        long[] b = block;
+        Chunks bc = big;
+        if (capacity == 0) {
+            if (b != null || bc != null) {
+                throw new AssertionError("an empty table holds storage");
+            }
+            return;
         }
-        if (idx != null) {
+        if (capacity <= PeerBlocks.MAX_SMALL_CAPACITY) {
+            if (b == null
+                    || bc != null
+                    || PeerBlocks.CLASSES[PeerBlocks.classOf(capacity)] != capacity
+                    || b.length != PeerBlocks.blockLength(words, capacity)) {
+                throw new AssertionError("small table of capacity " + capacity + " without its block");
+            }
+        } else {
+            if (b != null || bc == null || capacity % PeerBlocks.CHUNK_SLOTS != 0) {
+                throw new AssertionError("big table of capacity " + capacity + " without its chunks");
+            }
+            for (int i = 0; i < bc.data.length; i++) {
+                if ((bc.data[i].length != 0) != (i < capacity >>> CHUNK_SHIFT)) {
+                    throw new AssertionError("chunk " + i + " of a table of capacity " + capacity);
+                }
+            }
+            if (bc.indexLength < PeerBlocks.indexLength(capacity) || bc.index.length != indexChunks(bc.indexLength)) {
+                throw new AssertionError("index of " + bc.indexLength + " for capacity " + capacity);
+            }
+        }
+        int n = indexLength();
+        if (n != 0) {
             int entries = 0;
-            for (int e : idx) {
+            for (int p = 0; p < n; p++) {
+                int e = entry(p);
                 if (e != 0) {
                     entries++;
                     int slot = (e & SLOT_BITS) - 1;
@@ -513,5 +769,19 @@ class PeerTable {
                 indexPosition(s);
             }
         }
+    }
+
+    /** Test hook: longs of storage this table holds, for the store's accounting check. */
+    final long storageLongs() {
+        long[] b = block;
+        Chunks bc = big;
+        if (b != null) {
+            return b.length;
+        }
+        if (bc != null) {
+            return (long) (capacity >>> CHUNK_SHIFT) * PeerBlocks.chunkLength(words)
+                    + (long) bc.index.length * PeerBlocks.INDEX_CHUNK_LONGS;
+        }
+        return 0;
     }
 }

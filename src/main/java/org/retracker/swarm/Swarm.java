@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The peers of one info hash. The object is itself the swarm's IPv4 {@link PeerTable} (a swarm
- * costs one object, not three) and holds its info hash (so the shard table keeps only a reference
+ * costs one object and one block) and holds its info hash (so the shard table keeps only a reference
  * and a hash per entry), the IPv6 table, created on first use, and the number of completed
  * downloads. Guarded by its {@link SwarmStore} shard lock.
  *
@@ -91,7 +91,7 @@ final class Swarm extends PeerTable {
      * SwarmStore#EVICTION_SAMPLE} peers drawn at random from both families, or of every peer when
      * there are no more than that. {@code now} is the store's tick.
      */
-    void evictStalest(int now, RandomGenerator random) {
+    void evictStalest(int now, RandomGenerator random, PeerBlocks blocks) {
         PeerTable b = v6;
         int inA = size();
         int total = inA + (b == null ? 0 : b.size());
@@ -110,16 +110,16 @@ final class Swarm extends PeerTable {
             }
         }
         if (victimTable != null) {
-            victimTable.removeAt(victim);
+            victimTable.removeAt(victim, blocks);
         }
     }
 
     /** Removes peers older than {@code maxAge} ticks at tick {@code now}; drops an emptied IPv6 table. */
-    int expire(int now, int maxAge) {
-        int removed = expireTable(now, maxAge);
+    int expire(int now, int maxAge, PeerBlocks blocks) {
+        int removed = expireTable(now, maxAge, blocks);
         PeerTable t = v6;
         if (t != null) {
-            removed += t.expireTable(now, maxAge);
+            removed += t.expireTable(now, maxAge, blocks);
             dropEmptyV6();
         }
         return removed;

@@ -53,7 +53,7 @@ public record SwarmLimits(int maxTorrents, int maxPeersPerSwarm, int peerLifetim
     public static final int DEFAULT_MAX_PEERS_PER_SWARM = 2_000_000;
 
     /** Hard ceiling: a table's slot numbers must fit the 24 bits its hash index keeps for them. */
-    public static final int MAX_PEERS_PER_SWARM_LIMIT = (1 << 24) - 2;
+    public static final int MAX_PEERS_PER_SWARM_LIMIT = PeerTable.MAX_PEERS;
 
     /** Limits with the default peer lifetime. */
     public SwarmLimits(int maxTorrents, int maxPeersPerSwarm) {

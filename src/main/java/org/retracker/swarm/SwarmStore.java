@@ -88,6 +88,8 @@ public final class SwarmStore {
     private final SwarmLimits limits;
     /** Swarms in all shards: reserved before a swarm is created, released when one is freed. */
     private final AtomicInteger swarms = new AtomicInteger();
+    /** The peer tables' recycled arrays, shared by the shards ({@link PeerBlocks}). */
+    private final PeerBlocks blocks = new PeerBlocks();
 
     /** Told of peers that leave a swarm without announcing {@code stopped}: expiry. */
     public interface PeerListener {
@@ -203,7 +205,7 @@ public final class SwarmStore {
                 PeerTable own = swarm.other(!ipv6);
                 int slot = own == null ? -1 : own.find(k0, k1, k2);
                 if (own != null && slot >= 0) {
-                    own.removeAt(slot);
+                    own.removeAt(slot, blocks);
                     shard.peers--;
                 }
                 response.complete = swarm.seederCount();
@@ -219,12 +221,12 @@ public final class SwarmStore {
             int slot = own.find(k0, k1, k2);
             if (slot < 0) {
                 if (swarm.peerCount() >= limits.maxPeersPerSwarm()) {
-                    swarm.evictStalest(now, random);
+                    swarm.evictStalest(now, random, blocks);
                     shard.evicted++;
                 } else {
                     shard.peers++;
                 }
-                slot = own.insert(k0, k1, k2, code, seeder, now);
+                slot = own.insert(k0, k1, k2, code, seeder, now, blocks);
             } else {
                 if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
@@ -258,6 +260,11 @@ public final class SwarmStore {
             swarm.dropEmptyV6(); // an eviction may have emptied the other family's table
         }
         return true;
+    }
+
+    /** Test hook: longs of peer storage held by tables ({@code [0]}) and held free for reuse ({@code [1]}). */
+    long[] storageLongs() {
+        return new long[] {blocks.usedLongs(), blocks.freeLongs()};
     }
 
     /** Counts one more swarm unless the store is full; the caller then creates it. */
@@ -312,7 +319,7 @@ public final class SwarmStore {
         for (Shard shard : shards) {
             synchronized (shard) {
                 int swarmsBefore = shard.size;
-                int n = shard.expire(now, maxAge);
+                int n = shard.expire(now, maxAge, blocks);
                 swarms.addAndGet(shard.size - swarmsBefore);
                 removed += n;
                 if (n > 0 && listener != null) {
@@ -477,11 +484,15 @@ public final class SwarmStore {
     /** Test hook: verifies every table's invariants. */
     void checkInvariants() {
         int n = 0;
+        long storage = 0;
         for (Shard shard : shards) {
             synchronized (shard) {
-                shard.checkInvariants(limits.maxPeersPerSwarm());
+                storage += shard.checkInvariants(limits.maxPeersPerSwarm());
                 n += shard.size;
             }
+        }
+        if (storage != blocks.usedLongs()) {
+            throw new AssertionError("tables hold " + storage + " longs, the blocks count " + blocks.usedLongs());
         }
         if (n != swarms.get() || n > limits.maxTorrents()) {
             throw new AssertionError("swarms " + n + " counted " + swarms.get() + " max " + limits.maxTorrents());
@@ -569,7 +580,7 @@ public final class SwarmStore {
          * Expires every swarm. After a removal the same position is looked at again, because the
          * backward shift may have moved a not yet visited entry into it.
          */
-        int expire(int now, int maxAge) {
+        int expire(int now, int maxAge, PeerBlocks blocks) {
             int removed = 0;
             for (int p = 0; p < values.length; ) {
                 Swarm s = values[p];
@@ -577,7 +588,7 @@ public final class SwarmStore {
                     p++;
                     continue;
                 }
-                int n = s.expire(now, maxAge);
+                int n = s.expire(now, maxAge, blocks);
                 removed += n;
                 peers -= n;
                 if (s.peerCount() == 0) {
@@ -612,9 +623,11 @@ public final class SwarmStore {
             }
         }
 
-        void checkInvariants(int maxPeersPerSwarm) {
+        /** Checks the shard and returns the longs of peer storage its tables hold. */
+        long checkInvariants(int maxPeersPerSwarm) {
             int n = 0;
             long p = 0;
+            long storage = 0;
             for (int i = 0; i < values.length; i++) {
                 Swarm s = values[i];
                 if (s != null) {
@@ -628,18 +641,21 @@ public final class SwarmStore {
                         throw new AssertionError("entry " + i + " unreachable");
                     }
                     s.checkInvariants();
+                    storage += s.storageLongs();
                     PeerTable v6 = s.v6;
                     if (v6 != null) {
                         if (v6.size() == 0) {
                             throw new AssertionError("empty IPv6 table kept");
                         }
                         v6.checkInvariants();
+                        storage += v6.storageLongs();
                     }
                 }
             }
             if (n != size || p != peers) {
                 throw new AssertionError("counts " + n + "/" + size + " peers " + p + "/" + peers);
             }
+            return storage;
         }
     }
 }

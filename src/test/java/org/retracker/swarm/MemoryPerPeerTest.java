@@ -24,32 +24,34 @@ import org.retracker.testing.FakeClock;
  * <ul>
  *   <li>payload: one long per IPv4 peer (address, port and a 16-bit last-seen tick) + a 2-byte
  *       client code = 10 bytes; IPv6: three longs + 2 = 26 bytes; no peer_id;
- *   <li>growth slack: a table grows by a quarter (at least one slot: 1, 2, 3, ... 8, 10, 12, 15, ...)
- *       up to 64 slots and by half from there, so small tables are about 90% full and big ones
- *       about 80%;
- *   <li>above 16 slots, an {@code int} index of about 4/3 entries per slot: about 5.3 bytes;
+ *   <li>growth slack: a small table takes the next size class (1, 2, 3, ... 8, 10, 12, 15, ... by a
+ *       quarter to 64, by half to 256 slots), so it is 80–100 % full; a big one adds chunks of 256
+ *       slots, all full but the last;
+ *   <li>above 16 slots, an index of about 4/3 {@code int} entries per slot: about 5.3 bytes (a
+ *       big table's index is rebuilt a quarter larger than it needs, so up to 6.7);
  *   <li>per swarm, shared by its peers: the {@code Swarm} (64 bytes: it is its own IPv4 table and
- *       holds its info hash), two array headers (16 each, plus alignment) and the shard entry (a
- *       reference and an int hash, 8 bytes at load 3/8 to 3/4: 11 to 21). A swarm of one IPv4
- *       peer costs about 128 bytes in all.
+ *       holds its info hash), one block header (16 bytes) and the shard entry (a reference and an
+ *       int hash, 8 bytes at load 3/8 to 3/4: 11 to 21). A swarm of one IPv4 peer costs about
+ *       112 bytes in all;
+ *   <li>free blocks kept for reuse ({@link PeerBlocks}): at most 32 KiB or 1/32 of the storage.
  * </ul>
  */
 class MemoryPerPeerTest {
     /**
-     * 10 IPv4 peers per swarm (100 000 peers, 10 000 swarms): measured 21.0 bytes per peer, that is
-     * 10 slots of 10 bytes plus ~110 bytes of swarm, over 10 peers.
+     * 10 IPv4 peers per swarm (100 000 peers, 10 000 swarms): measured 19.5 bytes per peer, that is
+     * 10 slots of 10 bytes plus ~95 bytes of swarm, over 10 peers.
      */
-    static final double BUDGET_TEN_PEER_SWARMS = 23;
-    /** The same in IPv6: measured 41.1 bytes per peer. */
-    static final double BUDGET_TEN_PEER_SWARMS_V6 = 44;
+    static final double BUDGET_TEN_PEER_SWARMS = 21;
+    /** The same in IPv6: measured 39.5 bytes per peer. */
+    static final double BUDGET_TEN_PEER_SWARMS_V6 = 42;
     /**
      * Swarm sizes falling off as {@code 5000 / rank^0.8} over 20 000 swarms (148 968 peers; the
-     * big swarms indexed, a long tail of small ones): measured 29.7 bytes per peer, of which about
-     * 15 are the per-swarm cost of the tail.
+     * big swarms chunked and indexed, a long tail of small ones): measured 27.8 bytes per peer, of
+     * which about 13 are the per-swarm cost of the tail.
      */
-    static final double BUDGET_SKEWED_MIX = 32;
-    /** One IPv4 peer per swarm (50 000 swarms): the per-swarm cost; measured 127.9 bytes per peer. */
-    static final double BUDGET_ONE_PEER_SWARMS = 136;
+    static final double BUDGET_SKEWED_MIX = 30;
+    /** One IPv4 peer per swarm (50 000 swarms): the per-swarm cost; measured 111.7 bytes per peer. */
+    static final double BUDGET_ONE_PEER_SWARMS = 120;
 
     private final FakeClock clock = new FakeClock();
     private final AnnounceRequest request = new AnnounceRequest();

@@ -73,13 +73,46 @@ class SwarmStoreModelTest {
         long maxSwarmSeen = 0;
         boolean shrankAfterGrowing = false;
         for (long seed = 1; seed <= 8; seed++) {
-            Run run = new Run(seed);
+            Run run = new Run(seed, V4_PEERS, V6_PEERS, PeerTable.INDEX_THRESHOLD);
             run.steps(6_000);
             maxSwarmSeen = Math.max(maxSwarmSeen, run.maxPerFamily);
             shrankAfterGrowing |= run.shrankAfterGrowing;
         }
         // The runs really exercised the hash index and the shrink back to a linear table.
         assertThat(maxSwarmSeen).isGreaterThan(2L * PeerTable.INDEX_THRESHOLD);
+        assertThat(shrankAfterGrowing).isTrue();
+    }
+
+    /**
+     * The same with swarms that grow past one block into chunks ({@link PeerBlocks#MAX_SMALL_CAPACITY}
+     * slots) in both families and drain back; the store checks after every step that the storage its
+     * tables hold is what {@link PeerBlocks} counts as taken, and at the end everything comes back.
+     */
+    @Test
+    void chunkedSwarmsAgreeWithAHashMapModel() {
+        long maxSwarmSeen = 0;
+        boolean shrankAfterGrowing = false;
+        for (long seed = 1; seed <= 2; seed++) {
+            Run run = new Run(
+                    seed,
+                    8 * PeerBlocks.MAX_SMALL_CAPACITY,
+                    4 * PeerBlocks.MAX_SMALL_CAPACITY,
+                    PeerBlocks.MAX_SMALL_CAPACITY);
+            run.maxStopRate = 0.1;
+            run.maxClockStepMillis = 1_000;
+            run.maxExpireAge = 1_800;
+            run.steps(25_000);
+            maxSwarmSeen = Math.max(maxSwarmSeen, run.maxPerFamily);
+            shrankAfterGrowing |= run.shrankAfterGrowing;
+            run.expire(0);
+            run.clock.advanceMillis(1_000);
+            run.expire(0);
+            assertThat(run.store.peerCount()).isZero();
+            assertThat(run.store.storageLongs()[0])
+                    .as("storage still taken after every peer left")
+                    .isZero();
+        }
+        assertThat(maxSwarmSeen).isGreaterThan(2L * PeerBlocks.MAX_SMALL_CAPACITY);
         assertThat(shrankAfterGrowing).isTrue();
     }
 
@@ -103,23 +136,38 @@ class SwarmStoreModelTest {
         boolean grown;
         boolean shrankAfterGrowing;
 
-        Run(long seed) {
+        /** Distinct peers per swarm and family. */
+        final int v4Peers;
+
+        final int v6Peers;
+        /** Grown means past twice this many peers in one family; shrunk, below a quarter of it. */
+        final int bigMark;
+        /** Bounds of the random stop rate, clock step and expiry age: smaller ones let swarms grow. */
+        double maxStopRate = 0.6;
+
+        int maxClockStepMillis = 30_000;
+        int maxExpireAge = 120;
+
+        Run(long seed, int v4Peers, int v6Peers, int bigMark) {
             this.seed = seed;
             this.random = new Random(seed);
+            this.v4Peers = v4Peers;
+            this.v6Peers = v6Peers;
+            this.bigMark = bigMark;
         }
 
         void steps(int n) {
             for (step = 0; step < n; step++) {
                 if (step % 500 == 0) {
-                    stopRate = random.nextDouble() * 0.6;
+                    stopRate = random.nextDouble() * maxStopRate;
                 }
                 int op = random.nextInt(100);
                 if (op < 85) {
                     announce();
                 } else if (op < 92) {
-                    clock.advanceMillis(random.nextInt(30_000));
+                    clock.advanceMillis(random.nextInt(maxClockStepMillis));
                 } else if (op < 97) {
-                    expire(random.nextInt(120));
+                    expire(random.nextInt(maxExpireAge));
                 } else {
                     scrape();
                 }
@@ -139,7 +187,7 @@ class SwarmStoreModelTest {
         void announce() {
             int swarmIndex = random.nextInt(SWARMS);
             boolean ipv6 = random.nextInt(4) == 0;
-            int peer = random.nextInt(ipv6 ? V6_PEERS : V4_PEERS);
+            int peer = random.nextInt(ipv6 ? v6Peers : v4Peers);
             byte[] address = ipv6 ? v6(peer % 10) : v4(peer % 35);
             int port = 6881 + peer / (ipv6 ? 10 : 35); // several ports per address
             Key key = new Key(boxed(address), port);
@@ -282,10 +330,10 @@ class SwarmStoreModelTest {
             for (ModelSwarm swarm : model.values()) {
                 largest = Math.max(largest, Math.max(swarm.count(false, false), swarm.count(true, false)));
             }
-            if (maxPerFamily > PeerTable.INDEX_THRESHOLD * 2) {
+            if (maxPerFamily > bigMark * 2) {
                 grown = true;
             }
-            if (grown && expected > 0 && largest < PeerTable.INDEX_THRESHOLD / 4) {
+            if (grown && expected > 0 && largest < bigMark / 4) {
                 shrankAfterGrowing = true;
             }
         }

@@ -366,9 +366,10 @@ class SwarmStoreTest {
     @Test
     void peerTableGrowsPastTheIndexThresholdAndShrinksBack() {
         PeerTable table = new PeerTable(1);
+        PeerBlocks blocks = new PeerBlocks();
         for (int i = 0; i < 100; i++) {
             assertThat(table.find(key(i), 0, 0)).isEqualTo(-1);
-            table.insert(key(i), 0, 0, 1, i % 3 == 0, i < 95 ? 0 : 10);
+            table.insert(key(i), 0, 0, 1, i % 3 == 0, i < 95 ? 0 : 10, blocks);
             table.checkInvariants();
         }
         assertThat(table.capacity()).isGreaterThan(PeerTable.INDEX_THRESHOLD);
@@ -377,7 +378,7 @@ class SwarmStoreTest {
         for (int i = 0; i < 100; i++) {
             assertThat(table.find(key(i), 0, 0)).isGreaterThanOrEqualTo(0);
         }
-        assertThat(table.expireTable(10, 5)).isEqualTo(95);
+        assertThat(table.expireTable(10, 5, blocks)).isEqualTo(95);
         table.checkInvariants();
         assertThat(table.capacity()).isLessThanOrEqualTo(PeerTable.INDEX_THRESHOLD);
         for (int i = 0; i < 100; i++) {
