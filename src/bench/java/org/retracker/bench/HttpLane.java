@@ -2,6 +2,7 @@ package org.retracker.bench;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
@@ -47,6 +48,11 @@ final class HttpLane {
     private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
     private static final byte[] CONTENT_LENGTH = HttpRequests.ascii("content-length");
     private static final byte[] CONNECTION = HttpRequests.ascii("connection");
+    /**
+     * Room for the longest request: a scrape of {@link LoadSettings#MAX_SCRAPE_HASHES} hashes, each
+     * at most {@code &info_hash=} and 60 escaped bytes, and the headers.
+     */
+    private static final int MAX_REQUEST = 1024;
 
     private final LoadSettings settings;
     private final Workload workload;
@@ -61,6 +67,11 @@ final class HttpLane {
     private final InetSocketAddress local;
     private final byte[] tail;
     private final BencodeReader reader = new BencodeReader();
+    /**
+     * Where a request is written before one copy into the pooled direct buffer that is sent: a
+     * heap array takes the byte-by-byte writes of the escaping more cheaply than a pooled buffer.
+     */
+    private final ByteBuf scratch;
 
     private final int window;
     private final long[] sentAt;
@@ -87,6 +98,8 @@ final class HttpLane {
     private int generation;
     /** When the current connection was asked for: the start of its latency in per-request mode. */
     private long connectStartedAt;
+    /** The connection being opened, until it is active or has failed; the tick times it out. */
+    private @Nullable Channel connecting;
 
     private int cursor;
     private boolean finished;
@@ -113,6 +126,7 @@ final class HttpLane {
         this.local = workload.source(lane);
         this.window = settings.connectionPerRequest() ? 1 : settings.window();
         this.tail = HttpRequests.tail(settings.target().hostHeader(), settings.connectionPerRequest());
+        this.scratch = Unpooled.buffer(MAX_REQUEST + tail.length, MAX_REQUEST + tail.length);
         this.sentAt = new long[window];
         this.kind = new byte[window];
         this.detail = new int[window];
@@ -137,21 +151,26 @@ final class HttpLane {
         }
         int gen = ++generation;
         connectStartedAt = System.nanoTime();
-        ChannelFuture f = bootstrap
-                .clone()
-                .handler(new Connection(gen))
-                .connect(settings.target().address(), local);
+        // the lane's own bootstrap, used by this loop only: no copy of it per connection; and no
+        // connect timeout task per connection either (the tick times a connect out)
+        ChannelFuture f =
+                bootstrap.handler(new Connection(gen)).connect(settings.target().address(), local);
+        connecting = f.channel();
         f.addListener(done -> {
-            if (!done.isSuccess() && gen == generation && !control.stopping()) {
-                stats.error(ErrorKind.CONNECT_FAILED);
-                if (!loop.isShuttingDown()) {
-                    var unused = loop.schedule(this::connect, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+            if (!done.isSuccess() && gen == generation) {
+                connecting = null;
+                if (!control.stopping()) {
+                    stats.error(ErrorKind.CONNECT_FAILED);
+                    if (!loop.isShuttingDown()) {
+                        var unused = loop.schedule(this::connect, RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                    }
                 }
             }
         });
     }
 
     private void onActive(ChannelHandlerContext ctx) {
+        connecting = null;
         channel = ctx.channel();
         served = 0;
         len = 0;
@@ -375,7 +394,7 @@ final class HttpLane {
         }
         if (settings.scrapePercent() > 0 && rng.nextDouble() * 100 < settings.scrapePercent()) {
             int n = 1 + rng.nextInt(LoadSettings.MAX_SCRAPE_HASHES);
-            ByteBuf out = ctx.alloc().directBuffer(64 + 60 * n + tail.length);
+            ByteBuf out = scratch.clear();
             HttpRequests.scrapeStart(out, workload, workload.torrentOf(rng.nextInt(workload.peers)));
             for (int i = 1; i < n; i++) {
                 HttpRequests.scrapeHash(out, workload, workload.torrentOf(rng.nextInt(workload.peers)));
@@ -390,17 +409,19 @@ final class HttpLane {
     }
 
     private void announce(ChannelHandlerContext ctx, int peer, int event) {
-        ByteBuf out = ctx.alloc().directBuffer(256 + tail.length);
+        ByteBuf out = scratch.clear();
         HttpRequests.announce(out, workload, peer, event, settings.numWant(), tail);
         push(ctx, out, ANNOUNCE, peer);
     }
 
-    private void push(ChannelHandlerContext ctx, ByteBuf request, byte k, int d) {
+    /** Sends the request written in {@code scratch}, copied into a pooled direct buffer. */
+    private void push(ChannelHandlerContext ctx, ByteBuf scratch, byte k, int d) {
         int slot = (head + outstanding) % window;
         kind[slot] = k;
         detail[slot] = d;
         outstanding++;
         unstamped++;
+        ByteBuf request = ctx.alloc().directBuffer(scratch.readableBytes()).writeBytes(scratch);
         ctx.write(request, ctx.voidPromise());
     }
 
@@ -439,6 +460,16 @@ final class HttpLane {
                 t.cancel(false);
                 ticker = null;
             }
+            return;
+        }
+        Channel opening = connecting;
+        if (opening != null && System.nanoTime() - connectStartedAt > settings.timeoutNanos()) {
+            // as Netty's connect timeout would: the attempt fails and the next one starts
+            stats.error(ErrorKind.CONNECT_FAILED);
+            generation++;
+            connecting = null;
+            opening.close();
+            connect();
             return;
         }
         Channel ch = channel;

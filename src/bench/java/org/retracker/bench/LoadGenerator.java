@@ -437,7 +437,6 @@ public final class LoadGenerator implements Callable<Integer> {
             RunControl control,
             List<List<HttpLane>> lanes,
             boolean epoll) {
-        int connectMillis = (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(settings.timeoutNanos()));
         for (int l = 0; l < workload.lanes; l++) {
             int i = l % loops.size();
             EventLoop loop = loops.get(i);
@@ -448,8 +447,10 @@ public final class LoadGenerator implements Callable<Integer> {
                                     ? () -> new EpollSocketChannel(SocketProtocolFamily.INET)
                                     : () -> new NioSocketChannel(
                                             SelectorProvider.provider(), SocketProtocolFamily.INET))
-                    .option(ChannelOption.TCP_NODELAY, true)
-                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis);
+                    // no connect timeout task per connection: the lane's tick times a connect out. And
+                    // no TCP_NODELAY option: Netty's epoll socket channel turns it on by default, and
+                    // the option would repeat that setsockopt on every connection
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0);
             if (epoll) {
                 // the port is chosen at connect() by the 4-tuple, not at bind(): many more connections per source
                 b.option(EpollChannelOption.IP_BIND_ADDRESS_NO_PORT, true);

@@ -13,6 +13,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.SelectStrategy;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -24,6 +25,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.IntSupplier;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetAddress;
@@ -32,7 +34,6 @@ import java.net.UnknownHostException;
 import java.nio.channels.spi.SelectorProvider;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -62,7 +63,6 @@ public final class Reflector implements Callable<Integer> {
     private static final int UDP_MAX_DATAGRAM = 2048;
     private static final int UDP_RECEIVE_BUFFER = 4 * 1024 * 1024;
     private static final int INTERVAL = 1800;
-    private static final byte[] CRLF_CRLF = {'\r', '\n', '\r', '\n'};
     /** A compact IPv4 peer: address and port. */
     private static final int PEER_BYTES = 6;
     /** 127.0.0.1, the address of every fake peer. */
@@ -94,6 +94,12 @@ public final class Reflector implements Callable<Integer> {
     int peers;
 
     @Option(
+            names = "--busy-poll",
+            description = "Poll epoll without blocking while requests keep coming (block after 200 us without one):"
+                    + " a client's request then never has to wake a sleeping loop (default: off)")
+    boolean busyPoll;
+
+    @Option(
             names = "--duration",
             defaultValue = "1h",
             converter = DurationConverter.class,
@@ -102,9 +108,9 @@ public final class Reflector implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        try (Running running = start(address(udp), address(http), threads, peers)) {
-            System.out.println("reflector " + running.transport() + ": udp=" + running.udpAddress() + " http="
-                    + running.httpAddress());
+        try (Running running = start(address(udp), address(http), threads, peers, busyPoll)) {
+            System.out.println("reflector " + running.transport() + (busyPoll ? " (busy poll)" : "") + ": udp="
+                    + running.udpAddress() + " http=" + running.httpAddress());
             System.out.flush();
             CountDownLatch forever = new CountDownLatch(1);
             Runtime.getRuntime().addShutdownHook(new Thread(forever::countDown));
@@ -136,9 +142,23 @@ public final class Reflector implements Callable<Integer> {
         return new InetSocketAddress(host, Integer.parseInt(text.substring(colon + 1)));
     }
 
-    /** Starts the reflector; port 0 picks a free port. */
+    /** Starts the reflector, its event loops blocking in epoll when idle; port 0 picks a free port. */
     static Running start(
             @Nullable InetSocketAddress udpAddress, @Nullable InetSocketAddress httpAddress, int threads, int peers)
+            throws InterruptedException {
+        return start(udpAddress, httpAddress, threads, peers, false);
+    }
+
+    /**
+     * Starts the reflector; port 0 picks a free port. With {@code busyPoll} (epoll only) its event
+     * loops poll without blocking while requests keep coming: see {@link SpinThenBlock}.
+     */
+    static Running start(
+            @Nullable InetSocketAddress udpAddress,
+            @Nullable InetSocketAddress httpAddress,
+            int threads,
+            int peers,
+            boolean busyPoll)
             throws InterruptedException {
         if (threads < 1 || peers < 0 || peers > 196) {
             throw new IllegalArgumentException("--threads must be positive and --peers within 0..196");
@@ -147,7 +167,9 @@ public final class Reflector implements Callable<Integer> {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(
                 threads,
                 new DefaultThreadFactory("reflector", true),
-                epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
+                epoll
+                        ? busyPoll ? EpollIoHandler.newFactory(0, SpinThenBlock::new) : EpollIoHandler.newFactory()
+                        : NioIoHandler.newFactory());
         List<Channel> channels = new ArrayList<>();
         // shared by every connection: each reply writes a retained duplicate; close() releases them
         ByteBuf announceBody = Unpooled.directBuffer()
@@ -193,8 +215,11 @@ public final class Reflector implements Callable<Integer> {
             if (httpAddress != null) {
                 InetSocketAddress at = httpAddress;
                 for (int i = 0; i < sockets; i++) {
+                    // with epoll each accept socket has a loop of its own, and its connections stay on
+                    // it (as in the tracker): no hand-over task and wake-up per connection
+                    EventLoopGroup loop = epoll ? group.next() : group;
                     ServerBootstrap b = new ServerBootstrap()
-                            .group(group)
+                            .group(loop, loop)
                             .channelFactory(
                                     epoll
                                             ? () -> new EpollServerSocketChannel(SocketProtocolFamily.INET)
@@ -256,6 +281,35 @@ public final class Reflector implements Callable<Integer> {
             at += p.length;
         }
         return out;
+    }
+
+    /**
+     * The select strategy of {@code --busy-poll}: a non-blocking {@code epoll_wait} on every turn of
+     * the loop, and a blocking one only after {@link #SPIN_NANOS} without an event. A loop asleep in
+     * {@code epoll_wait} must be woken by the first request that arrives: on loopback the client's
+     * {@code send} runs that wake-up ({@code sock_def_readable}, an inter-processor interrupt,
+     * costly in a VM) in its own system call, and the loop pays for going to sleep and waking. A
+     * trivial server runs out of work between almost every pair of requests, so unlike a saturated
+     * tracker, which finds the next requests already queued, it would cost the client a wake-up per
+     * request, and the generator's ceiling measured against it would be lower than the rate it
+     * reaches against the tracker. Tasks and timers run between polls as usual.
+     */
+    static final class SpinThenBlock implements SelectStrategy {
+        /** How long a loop keeps polling after its last event: far longer than a client's think time. */
+        static final long SPIN_NANOS = TimeUnit.MICROSECONDS.toNanos(200);
+
+        private long lastEvent = System.nanoTime();
+
+        @Override
+        public int calculateStrategy(IntSupplier selectNow, boolean hasTasks) throws Exception {
+            int ready = selectNow.get();
+            long now = System.nanoTime();
+            if (ready > 0) {
+                lastEvent = now;
+                return ready;
+            }
+            return hasTasks || now - lastEvent < SPIN_NANOS ? 0 : SelectStrategy.SELECT;
+        }
     }
 
     /** A started reflector; {@link #close} stops it. */
@@ -348,14 +402,20 @@ public final class Reflector implements Callable<Integer> {
         }
     }
 
-    /** Fixed HTTP replies to every request head; keep-alive unless asked to close. */
+    /**
+     * Fixed HTTP replies to every request head; keep-alive unless it asks to close. Heads are found
+     * in the received buffer itself (a search for line ends, which Netty does eight bytes at a
+     * time); only the start of a head that a read left incomplete is copied, into {@code partial}.
+     */
     private static final class HttpReflector extends ChannelInboundHandlerAdapter {
         private static final int MAX_HEAD = 16 * 1024;
         private static final byte[] GET_SCRAPE = HttpRequests.ascii("GET /scrape");
+        private static final byte[] CONNECTION = HttpRequests.ascii("connection:");
+        private static final byte[] CLOSE = HttpRequests.ascii("close");
         private final ByteBuf announceReply;
         private final ByteBuf scrapeReply;
-        private byte[] buf = new byte[2048];
-        private int len;
+        /** The start of a request head that the last read did not complete, or null. */
+        private @Nullable ByteBuf partial;
 
         HttpReflector(ByteBuf announceReply, ByteBuf scrapeReply) {
             this.announceReply = announceReply;
@@ -364,63 +424,111 @@ public final class Reflector implements Callable<Integer> {
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf received)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            ByteBuf in = received;
+            ByteBuf p = partial;
+            if (p != null) {
+                partial = null;
+                in = p.writeBytes(received);
+                received.release();
+            }
             try {
-                if (msg instanceof ByteBuf in) {
-                    int n = in.readableBytes();
-                    if (len + n > MAX_HEAD) {
+                if (answer(ctx, in) && in.isReadable()) {
+                    if (in.readableBytes() > MAX_HEAD) {
                         ctx.close();
-                        return;
+                    } else {
+                        partial = ctx.alloc().buffer(2 * in.readableBytes()).writeBytes(in);
                     }
-                    if (len + n > buf.length) {
-                        buf = Arrays.copyOf(buf, Math.max(2 * buf.length, len + n));
-                    }
-                    in.readBytes(buf, len, n);
-                    len += n;
-                    answer(ctx);
                 }
             } finally {
-                ReferenceCountUtil.release(msg);
+                in.release();
             }
         }
 
-        private void answer(ChannelHandlerContext ctx) {
-            int start = 0;
-            while (true) {
-                int end = indexOf(buf, start, len);
-                if (end < 0) {
-                    break;
+        /** Answers every whole head in {@code in}, consuming it; false when the connection is closing. */
+        private boolean answer(ChannelHandlerContext ctx, ByteBuf in) {
+            int to = in.writerIndex();
+            int head = in.readerIndex();
+            boolean scrape = false;
+            boolean close = false;
+            for (int line = head; ; ) {
+                int lf = in.indexOf(line, to, (byte) '\n');
+                if (lf < 0) {
+                    return true;
                 }
-                boolean scrape = end - start >= GET_SCRAPE.length
-                        && Arrays.equals(buf, start, start + GET_SCRAPE.length, GET_SCRAPE, 0, GET_SCRAPE.length);
-                boolean close = HttpLane.containsIgnoreCase(buf, start, end, "connection: close");
-                ByteBuf reply = (scrape ? scrapeReply : announceReply).retainedDuplicate();
-                start = end + 4;
-                if (close) {
-                    ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
-                    len = 0;
-                    return;
+                if (lf - line <= 1) {
+                    // an empty line: the end of a head (or a stray line end before one)
+                    if (line > head) {
+                        ByteBuf reply = (scrape ? scrapeReply : announceReply).retainedDuplicate();
+                        in.readerIndex(lf + 1);
+                        if (close) {
+                            ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+                            return false;
+                        }
+                        ctx.write(reply, ctx.voidPromise());
+                    }
+                    head = lf + 1;
+                    in.readerIndex(head);
+                    scrape = false;
+                    close = false;
+                } else if (line == head) {
+                    scrape = startsWith(in, line, lf, GET_SCRAPE);
+                } else if (startsWithIgnoreCase(in, line, lf, CONNECTION)) {
+                    close = containsIgnoreCase(in, line + CONNECTION.length, lf, CLOSE);
                 }
-                ctx.write(reply, ctx.voidPromise());
+                line = lf + 1;
             }
-            System.arraycopy(buf, start, buf, 0, len - start);
-            len -= start;
         }
 
-        private static int indexOf(byte[] a, int from, int to) {
-            for (int i = from; i <= to - 4; i++) {
-                if (a[i] == CRLF_CRLF[0]
-                        && a[i + 1] == CRLF_CRLF[1]
-                        && a[i + 2] == CRLF_CRLF[2]
-                        && a[i + 3] == CRLF_CRLF[3]) {
-                    return i;
+        private static boolean startsWith(ByteBuf b, int from, int to, byte[] prefix) {
+            if (to - from < prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if (b.getByte(from + i) != prefix[i]) {
+                    return false;
                 }
             }
-            return -1;
+            return true;
+        }
+
+        /** {@code b[from, to)} starts with the lowercase {@code prefix}, ignoring ASCII case. */
+        private static boolean startsWithIgnoreCase(ByteBuf b, int from, int to, byte[] prefix) {
+            if (to - from < prefix.length) {
+                return false;
+            }
+            for (int i = 0; i < prefix.length; i++) {
+                if ((b.getByte(from + i) | 0x20) != prefix[i]) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        private static boolean containsIgnoreCase(ByteBuf b, int from, int to, byte[] lower) {
+            for (int i = from; i <= to - lower.length; i++) {
+                if (startsWithIgnoreCase(b, i, to, lower)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
         public void channelReadComplete(ChannelHandlerContext ctx) {
             ctx.flush();
+        }
+
+        @Override
+        public void handlerRemoved(ChannelHandlerContext ctx) {
+            ByteBuf p = partial;
+            if (p != null) {
+                partial = null;
+                p.release();
+            }
         }
 
         @Override
