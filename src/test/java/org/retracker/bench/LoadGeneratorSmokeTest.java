@@ -75,7 +75,8 @@ class LoadGeneratorSmokeTest {
         }
     }
 
-    private static LoadGenerator.Result load(String target, String... extra) throws InterruptedException {
+    /** Runs the generator with the smoke workload against {@code target}; also used by ReflectorWireTest. */
+    static LoadGenerator.Result load(String target, String... extra) throws InterruptedException {
         String[] args = new String[WORKLOAD.length + extra.length + 2];
         args[0] = "--target";
         args[1] = target;

@@ -75,26 +75,7 @@ class ReflectorWireTest {
                 "http://127.0.0.1:"
                         + Objects.requireNonNull(reflector.httpAddress()).getPort()
             }) {
-                LoadGenerator generator = new LoadGenerator();
-                new picocli.CommandLine(generator)
-                        .parseArgs(
-                                "--target",
-                                target,
-                                "--duration",
-                                "1s",
-                                "--warmup",
-                                "200ms",
-                                "--torrents",
-                                "500",
-                                "--peers",
-                                "4000",
-                                "--sockets",
-                                "4",
-                                "--connections",
-                                "4",
-                                "--timeout",
-                                "2s");
-                LoadGenerator.Result result = generator.run();
+                LoadGenerator.Result result = LoadGeneratorSmokeTest.load(target);
                 assertThat(result.errors()).as(result.line()).isZero();
                 assertThat(result.total().responses()).as(result.line()).isPositive();
             }
