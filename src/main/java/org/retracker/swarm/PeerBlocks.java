@@ -1,5 +1,7 @@
 package org.retracker.swarm;
 
+import java.util.Arrays;
+
 /**
  * The storage of a store's {@link PeerTable}s, recycled: a table that grows or shrinks hands its
  * old arrays back here and the next table of that size takes them, instead of leaving them to the
@@ -26,7 +28,8 @@ package org.retracker.swarm;
  *   <li><b>Chunks</b>: tables above {@link #MAX_SMALL_CAPACITY} slots keep their peers in chunks of
  *       {@link #CHUNK_SLOTS} slots (keys, then codes) and their index in chunks of {@link
  *       #INDEX_CHUNK_ENTRIES} entries. Such a table grows by one chunk and never copies its peers;
- *       only its index is rebuilt (into recycled chunks) as it grows by half.
+ *       only its index is rebuilt (into recycled chunks), a quarter larger than it needs, when the
+ *       table outgrows it.
  * </ul>
  *
  * <p>Free arrays are bounded: an array is kept only while the free ones stay within {@link
@@ -42,6 +45,8 @@ final class PeerBlocks {
     static final int INDEX_CHUNK_SHIFT = 9;
 
     static final int INDEX_CHUNK_ENTRIES = 1 << INDEX_CHUNK_SHIFT;
+    /** Longs per index chunk: two entries to a long. */
+    static final int INDEX_CHUNK_LONGS = INDEX_CHUNK_ENTRIES / 2;
     /** The largest table kept in one block; above it a table is chunked. */
     static final int MAX_SMALL_CAPACITY = CHUNK_SLOTS;
     /** Free longs kept however small the tables are (32 KiB). */
@@ -79,7 +84,7 @@ final class PeerBlocks {
             cap += cap < 8 ? 1 : cap < 64 ? cap >> 2 : cap >> 1;
         }
         c[n++] = MAX_SMALL_CAPACITY;
-        return java.util.Arrays.copyOf(c, n);
+        return Arrays.copyOf(c, n);
     }
 
     /** The class of the smallest block holding {@code capacity} slots (at most {@link #MAX_SMALL_CAPACITY}). */
@@ -116,8 +121,6 @@ final class PeerBlocks {
     static int chunkLength(int words) {
         return CHUNK_SLOTS * words + CHUNK_SLOTS / 4;
     }
-
-    static final int INDEX_CHUNK_LONGS = INDEX_CHUNK_ENTRIES / 2;
 
     private static int family(int words) {
         return words == 1 ? 0 : 1;
@@ -183,7 +186,7 @@ final class PeerBlocks {
             c = freeIndexChunks[--freeIndexChunkCount];
             freeIndexChunks[freeIndexChunkCount] = CLEARED;
             freeLongs -= c.length;
-            java.util.Arrays.fill(c, 0);
+            Arrays.fill(c, 0);
         } else {
             c = new long[INDEX_CHUNK_LONGS];
         }
@@ -208,7 +211,7 @@ final class PeerBlocks {
     private static long[][] push(long[][] stack, int at, long[] array) {
         long[][] s = stack;
         if (s == null || at == s.length) {
-            s = java.util.Arrays.copyOf(s == null ? new long[0][] : s, Math.max(4, at + (at >> 1) + 1));
+            s = Arrays.copyOf(s == null ? new long[0][] : s, Math.max(4, at + (at >> 1) + 1));
         }
         s[at] = array;
         return s;

@@ -46,7 +46,8 @@ import org.jspecify.annotations.Nullable;
  * An empty table holds nothing. A small table takes the block of the next size class ({@link
  * PeerBlocks#CLASSES}: by one slot up to 8, by a quarter up to 64, by half up to 256), copies its
  * peers and hands its old block back; a big table adds one data chunk at a time and never copies a
- * peer, and rebuilds its index (into recycled chunks) only when it outgrows it, by half. Small tables
+ * peer, and rebuilds its index (into recycled chunks, a quarter larger than it needs) only when it
+ * outgrows it. Small tables
  * (most swarms have a handful of peers) are scanned linearly; larger ones keep an index of about
  * 4/3 entries per slot (load ≤ 3/4), addressed by multiply-shift so its size need not be a power of
  * two, with linear probing and backward-shift deletion. An entry carries 8 bits of the hash besides
@@ -188,8 +189,13 @@ class PeerTable {
             a = bigChunks()[slot >>> CHUNK_SHIFT];
             i = PeerBlocks.CHUNK_SLOTS * words + ((slot & CHUNK_MASK) >>> 2);
         }
+        putCode(a, i, slot, code);
+    }
+
+    /** Writes {@code slot}'s 16-bit code into its lane of {@code a[at]} (four codes to a long). */
+    private static void putCode(long[] a, int at, int slot, int code) {
         int shift = (slot & 3) << 4;
-        a[i] = (a[i] & ~(0xffffL << shift)) | ((long) (code & 0xffff) << shift);
+        a[at] = (a[at] & ~(0xffffL << shift)) | ((long) (code & 0xffff) << shift);
     }
 
     /** Index entry {@code p}: in a small table's block after the codes, or in a big table's index chunks. */
@@ -554,9 +560,7 @@ class PeerTable {
                     for (int w = 0; w < words; w++) {
                         nb[s * words + w] = word(s, w);
                     }
-                    int shift = (s & 3) << 4;
-                    int i = codeBase + (s >>> 2);
-                    nb[i] = (nb[i] & ~(0xffffL << shift)) | ((long) code(s) << shift);
+                    putCode(nb, codeBase + (s >>> 2), s, code(s));
                 }
             }
             release(blocks);
@@ -585,10 +589,7 @@ class PeerTable {
             for (int s = 0; s < size && small != null; s++) {
                 long[] chunk = nc[s >>> CHUNK_SHIFT];
                 System.arraycopy(small, s * words, chunk, (s & CHUNK_MASK) * words, words);
-                int code = code(s);
-                int i = PeerBlocks.CHUNK_SLOTS * words + ((s & CHUNK_MASK) >>> 2);
-                int shift = (s & 3) << 4;
-                chunk[i] = (chunk[i] & ~(0xffffL << shift)) | ((long) code << shift);
+                putCode(chunk, PeerBlocks.CHUNK_SLOTS * words + ((s & CHUNK_MASK) >>> 2), s, code(s));
             }
             release(blocks);
             bc = big = new Chunks(nc);
