@@ -54,6 +54,54 @@ class SwarmStoreTest {
     }
 
     @Test
+    void aBigSwarmSamplesInRunsYetEveryPeerIsEquallyLikely() {
+        // 1,003 leechers: a big (chunked) table, slot i holding peer i, whose last run of eight is
+        // three slots short. Replies of 30 take three whole runs and part of a fourth.
+        int peers = 1_003;
+        for (int i = 0; i < peers; i++) {
+            announce(HASH_A, v4(i), 6881, 1000, AnnounceEvent.STARTED, 0);
+        }
+        int[] times = new int[peers];
+        int rounds = 20_000;
+        int neighbours = 0;
+        for (int r = 0; r < rounds; r++) {
+            int requester = (r * 7) % peers;
+            announce(HASH_A, v4(requester), 6881, 1000, AnnounceEvent.NONE, 30);
+            assertThat(response.peers4Count).isEqualTo(30);
+            Set<Integer> once = new HashSet<>();
+            int previous = -1;
+            for (int k = 0; k < 30; k++) {
+                int index = (response.peers4[k * 6 + 2] & 0xff) << 8 | (response.peers4[k * 6 + 3] & 0xff);
+                assertThat(index).isNotEqualTo(requester);
+                assertThat(once.add(index)).isTrue();
+                times[index]++;
+                if (index == previous + 1) {
+                    neighbours++;
+                }
+                previous = index;
+            }
+        }
+        // 600,000 picks over 1,002 candidates: about 599 each (sd about 24).
+        int min = Arrays.stream(times).min().orElseThrow();
+        int max = Arrays.stream(times).max().orElseThrow();
+        assertThat(min).as("least returned peer").isGreaterThanOrEqualTo(450);
+        assertThat(max).as("most returned peer").isLessThanOrEqualTo(750);
+        // Each place within a run (slot mod 8), the partly taken runs included, gets its share.
+        long[] byPlace = new long[8];
+        for (int i = 0; i < 1_000; i++) {
+            byPlace[i % 8] += times[i];
+        }
+        long mean = Arrays.stream(byPlace).sum() / 8;
+        for (int place = 0; place < 8; place++) {
+            assertThat(byPlace[place]).as("place %d in a run", place).isBetween(mean * 97 / 100, mean * 103 / 100);
+        }
+        // The short last run is picked as often as the others.
+        assertThat(times[1_000] + times[1_001] + times[1_002]).isBetween(3 * 450, 3 * 750);
+        // Runs are what make the sample cheap: most peers come after their slot neighbour.
+        assertThat(neighbours).isGreaterThan(rounds * 30 / 2);
+    }
+
+    @Test
     void successiveRepliesDiffer() {
         for (int i = 0; i < 50; i++) {
             announce(HASH_A, v4(i), 6881, 1000, AnnounceEvent.STARTED, 0);
