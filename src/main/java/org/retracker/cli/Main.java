@@ -1,6 +1,7 @@
 package org.retracker.cli;
 
 import ch.qos.logback.classic.Level;
+import io.netty.util.ResourceLeakDetector;
 import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -37,12 +38,16 @@ public final class Main {
     /** The version when not running from the packaged jar (no manifest). */
     static final String DEV_VERSION = "dev";
 
+    /** The system property that sets Netty's leak detection level; {@link #defaultLeakDetection}. */
+    static final String LEAK_DETECTION_PROPERTY = "io.netty.leakDetection.level";
+
     /** How deep a cause chain is followed to find the socket error (chains can loop). */
     private static final int MAX_CAUSE_DEPTH = 16;
 
     private Main() {}
 
     public static void main(String[] args) throws InterruptedException {
+        defaultLeakDetection(System.getProperty(LEAK_DETECTION_PROPERTY));
         String version = version();
         CommandLineParser.Invocation invocation =
                 CommandLineParser.parse(args, System.getenv(), version, System.out, System.err);
@@ -77,6 +82,20 @@ public final class Main {
         tracker.awaitClosed();
         clients.close();
         System.exit(0);
+    }
+
+    /**
+     * Turns Netty's leak detector off unless {@code -Dio.netty.leakDetection.level} ({@code configured})
+     * chose a level. At Netty's default level it tracks one buffer in 128 and records a stack trace
+     * when that buffer is allocated and released: about 1 % of the tracker's CPU with a connection per
+     * request (perf, docs/PERFORMANCE.md), for reports a tracker in service has no use for. Leaks are
+     * looked for where they can be fixed: the tests and the soak run at {@code paranoid}, every buffer
+     * tracked.
+     */
+    static void defaultLeakDetection(@Nullable String configured) {
+        if (configured == null) {
+            ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.DISABLED);
+        }
     }
 
     /**

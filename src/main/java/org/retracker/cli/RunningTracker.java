@@ -1,12 +1,14 @@
 package org.retracker.cli;
 
 import io.netty.util.NetUtil;
+import io.netty.util.ResourceLeakDetector;
 import io.netty.util.internal.PlatformDependent;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -161,7 +163,8 @@ final class RunningTracker implements AutoCloseable {
                     udpAddresses.stream().map(NetUtil::toAddressString).collect(Collectors.joining(", ")));
         }
         log.info(
-                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}), {}, {},"
+                "retracker {} started: HTTP {}, UDP {}, admin {}, metrics {}, transport {} (Unsafe {}, leak detection {}),"
+                        + " {}, {},"
                         + " at most {} torrents and {} peers per swarm",
                 version,
                 show(server.httpAddress()),
@@ -170,6 +173,7 @@ final class RunningTracker implements AutoCloseable {
                 metrics == null ? "off" : "on",
                 server.transportName(),
                 PlatformDependent.hasUnsafe() ? "on" : "off",
+                ResourceLeakDetector.getLevel().name().toLowerCase(Locale.ROOT),
                 forwarding == null ? "no forwarders configured" : forwarders.size() + " forwarders from " + file,
                 accessList,
                 store.limits().maxTorrents(),

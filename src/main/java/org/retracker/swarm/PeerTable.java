@@ -73,10 +73,12 @@ class PeerTable {
     static final int HALF_WRAP = 1 << 15;
 
     /**
-     * Neighbouring slots {@link #select} takes together: eight IPv4 keys fill one 64-byte cache line
-     * (IPv6: three). A divisor of {@link PeerBlocks#CHUNK_SLOTS}, so a run never crosses a chunk.
+     * Neighbouring slots {@link #select} takes together: sixteen IPv4 keys are two adjacent 64-byte
+     * cache lines of one page (IPv6: six), so a run costs about one miss to memory and one page walk,
+     * where a slot at random costs as much on its own. A divisor of {@link PeerBlocks#CHUNK_SLOTS},
+     * so a run never crosses a chunk.
      */
-    static final int RUN_SLOTS = 8;
+    static final int RUN_SLOTS = 16;
 
     private static final int SLOT_BITS = 0xff_ffff;
     private static final int CHUNK_SHIFT = PeerBlocks.CHUNK_SHIFT;
@@ -186,7 +188,8 @@ class PeerTable {
         return (int) (w >>> ((slot & 3) << 4)) & 0xffff;
     }
 
-    private void setCode(int slot, int code) {
+    /** Sets the client code of the peer in {@code slot}: a line of its own, apart from the keys. */
+    final void setCode(int slot, int code) {
         long[] a = block;
         int i;
         if (a != null) {
@@ -324,11 +327,13 @@ class PeerTable {
         return slot;
     }
 
-    /** Refreshes a present peer; returns its slot, which moves if it became a seeder or a leecher. */
-    final int update(int slot, int code, boolean seeder, int now) {
+    /**
+     * Refreshes a present peer's last-seen tick; returns its slot, which moves if it became a seeder or
+     * a leecher. Its client code stays ({@link #setCode}).
+     */
+    final int update(int slot, boolean seeder, int now) {
         int last = words - 1;
         setWord(slot, last, (word(slot, last) & ~SEEN_MASK) | (now & SEEN_MASK));
-        setCode(slot, code);
         boolean wasSeeder = slot >= leechers;
         if (seeder == wasSeeder) {
             return slot;
@@ -396,8 +401,8 @@ class PeerTable {
      * number, each whole, and the last one needed from a random place within it. Every run is equally
      * likely at every step and every slot of a run equally likely to be in the part taken, so every
      * peer is equally likely to be picked, and successive replies differ. A reply of 30 peers from a
-     * big swarm reads four runs of keys (four or five cache lines of IPv4 keys) rather than thirty
-     * scattered ones: with millions of peers, most of those would be misses to memory.
+     * big swarm reads two runs of keys rather than thirty scattered ones: with millions of peers, most
+     * of those would be misses to memory (and, in a virtual machine, costly page walks).
      */
     final int select(int limit, int exclude, int max, byte[] peersOut, int outPos, RandomGenerator random) {
         int candidates = limit - (exclude >= 0 && exclude < limit ? 1 : 0);
@@ -418,14 +423,17 @@ class PeerTable {
         int runs = (limit + RUN_SLOTS - 1) / RUN_SLOTS;
         int run = random.nextInt(runs);
         int stride = coprimeStride(runs, random);
+        long[] b = block;
         for (int visited = 0; visited < runs && written < max; visited++) {
             int from = run * RUN_SLOTS;
             int length = Math.min(RUN_SLOTS, limit - from);
+            // the run's keys: one array, looked up once (a big table's runs lie within one chunk)
+            long[] keys = b != null ? b : bigChunks()[from >>> CHUNK_SHIFT];
+            int base = (b != null ? from : from & CHUNK_MASK) * words;
             int at = max - written >= length ? 0 : random.nextInt(length);
             for (int i = 0; i < length && written < max; i++) {
-                int slot = from + at;
-                if (slot != exclude) {
-                    writePeer(slot, peersOut, (outPos + written) * peerBytes);
+                if (from + at != exclude) {
+                    writeKey(keys, base + at * words, peersOut, (outPos + written) * peerBytes);
                     written++;
                 }
                 at = at + 1 == length ? 0 : at + 1;
@@ -459,15 +467,25 @@ class PeerTable {
     }
 
     private void writePeer(int slot, byte[] peersOut, int peerOffset) {
+        long[] b = block;
+        if (b != null) {
+            writeKey(b, slot * words, peersOut, peerOffset);
+        } else {
+            writeKey(bigChunks()[slot >>> CHUNK_SHIFT], (slot & CHUNK_MASK) * words, peersOut, peerOffset);
+        }
+    }
+
+    /** Writes the peer whose key starts at {@code keys[at]} in wire form (BEP 23 / BEP 7 compact). */
+    private void writeKey(long[] keys, int at, byte[] peersOut, int peerOffset) {
         if (words == 1) {
-            long k = word(slot, 0);
+            long k = keys[at];
             INT_BE.set(peersOut, peerOffset, (int) (k >>> 32));
             peersOut[peerOffset + 4] = (byte) (k >>> 24);
             peersOut[peerOffset + 5] = (byte) (k >>> 16);
         } else {
-            LONG_BE.set(peersOut, peerOffset, word(slot, 0));
-            LONG_BE.set(peersOut, peerOffset + 8, word(slot, 1));
-            long port = word(slot, 2);
+            LONG_BE.set(peersOut, peerOffset, keys[at]);
+            LONG_BE.set(peersOut, peerOffset + 8, keys[at + 1]);
+            long port = keys[at + 2];
             peersOut[peerOffset + 16] = (byte) (port >>> 24);
             peersOut[peerOffset + 17] = (byte) (port >>> 16);
         }

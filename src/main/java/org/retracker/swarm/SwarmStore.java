@@ -231,7 +231,12 @@ public final class SwarmStore {
                 if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
                 }
-                slot = own.update(slot, code, seeder, now);
+                slot = own.update(slot, seeder, now);
+                if (request.event == AnnounceEvent.STARTED) {
+                    // A client names its software (peer_id) anew when it starts a session; a plain
+                    // re-announce keeps the code, and does not touch its cache line.
+                    own.setCode(slot, code);
+                }
             }
             response.complete = swarm.seederCount();
             response.incomplete = swarm.leecherCount();

@@ -2,6 +2,7 @@ package org.retracker.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.util.ResourceLeakDetector;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -59,6 +60,19 @@ class MainTest {
     }
 
     // ---- help and version ----
+
+    @Test
+    void leakDetectionIsOffUnlessALevelIsConfigured() {
+        ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel(); // paranoid, from surefire
+        try {
+            Main.defaultLeakDetection("paranoid");
+            assertThat(ResourceLeakDetector.getLevel()).as("a configured level stays").isEqualTo(before);
+            Main.defaultLeakDetection(null);
+            assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
+        } finally {
+            ResourceLeakDetector.setLevel(before);
+        }
+    }
 
     @Test
     void helpListsEveryOptionWithItsEnvironmentVariableKeyAndDefault() {

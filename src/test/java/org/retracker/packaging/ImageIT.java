@@ -154,10 +154,10 @@ class ImageIT {
                 List.of(image().resolve("bin/retracker").toString(), "-l", "127.0.0.1:0", "-u", ""),
                 Map.of(),
                 dir.resolve("launcher.log"))) {
-            // "Unsafe on": the launcher's flags reached the JVM.
+            // "Unsafe on": the launcher's flags reached the JVM; the leak detector is off by default.
             assertThat(tracker.log())
                     .contains("UDP off")
-                    .contains("(Unsafe on)")
+                    .contains("(Unsafe on, leak detection disabled)")
                     .doesNotContain("WARNING");
 
             Map<String, Object> reply = announce(tracker.port, hash(1), 6881);

@@ -55,8 +55,8 @@ class SwarmStoreTest {
 
     @Test
     void aBigSwarmSamplesInRunsYetEveryPeerIsEquallyLikely() {
-        // 1,003 leechers: a big (chunked) table, slot i holding peer i, whose last run of eight is
-        // three slots short. Replies of 30 take three whole runs and part of a fourth.
+        // 1,003 leechers: a big (chunked) table, slot i holding peer i, whose last run (of 16) is five
+        // slots short. A reply of 30 takes one whole run and part of another.
         int peers = 1_003;
         for (int i = 0; i < peers; i++) {
             announce(HASH_A, v4(i), 6881, 1000, AnnounceEvent.STARTED, 0);
@@ -86,17 +86,23 @@ class SwarmStoreTest {
         int max = Arrays.stream(times).max().orElseThrow();
         assertThat(min).as("least returned peer").isGreaterThanOrEqualTo(450);
         assertThat(max).as("most returned peer").isLessThanOrEqualTo(750);
-        // Each place within a run (slot mod 8), the partly taken runs included, gets its share.
-        long[] byPlace = new long[8];
-        for (int i = 0; i < 1_000; i++) {
-            byPlace[i % 8] += times[i];
+        // Each place within a run, the partly taken runs included, gets its share.
+        int run = PeerTable.RUN_SLOTS;
+        long[] byPlace = new long[run];
+        int whole = peers / run * run;
+        for (int i = 0; i < whole; i++) {
+            byPlace[i % run] += times[i];
         }
-        long mean = Arrays.stream(byPlace).sum() / 8;
-        for (int place = 0; place < 8; place++) {
+        long mean = Arrays.stream(byPlace).sum() / run;
+        for (int place = 0; place < run; place++) {
             assertThat(byPlace[place]).as("place %d in a run", place).isBetween(mean * 97 / 100, mean * 103 / 100);
         }
         // The short last run is picked as often as the others.
-        assertThat(times[1_000] + times[1_001] + times[1_002]).isBetween(3 * 450, 3 * 750);
+        int shortRun = 0;
+        for (int i = whole; i < peers; i++) {
+            shortRun += times[i];
+        }
+        assertThat(shortRun).isBetween((peers - whole) * 450, (peers - whole) * 750);
         // Runs are what make the sample cheap: most peers come after their slot neighbour.
         assertThat(neighbours).isGreaterThan(rounds * 30 / 2);
     }
@@ -158,6 +164,19 @@ class SwarmStoreTest {
         assertThat(store.peerCount()).isEqualTo(1);
         assertThat(store.census().clients())
                 .as("the client of the latest id")
+                .containsExactly(new SwarmStore.ClientCount("Transmission 4.0.5.0", 1));
+    }
+
+    @Test
+    void aPlainReAnnounceKeepsTheClientAndAStartedOneNamesItAnew() {
+        announceAs("-qB4650-000000000001", HASH_A, v4(1), 100, AnnounceEvent.STARTED);
+        announceAs("-TR4050-000000000001", HASH_A, v4(1), 100, AnnounceEvent.NONE);
+        assertThat(store.census().clients())
+                .as("a re-announce does not rename the client")
+                .containsExactly(new SwarmStore.ClientCount("qBittorrent 4.6.5.0", 1));
+        announceAs("-TR4050-000000000001", HASH_A, v4(1), 100, AnnounceEvent.STARTED);
+        assertThat(store.census().clients())
+                .as("a new session names it")
                 .containsExactly(new SwarmStore.ClientCount("Transmission 4.0.5.0", 1));
     }
 
