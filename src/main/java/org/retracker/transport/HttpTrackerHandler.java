@@ -2,8 +2,10 @@ package org.retracker.transport;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.FastThreadLocal;
@@ -504,9 +506,28 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         if (keepAlive) {
             ctx.write(out, ctx.voidPromise());
         } else {
-            closing = true;
-            ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+            writeAndClose(ctx, out);
         }
+    }
+
+    /**
+     * Writes {@code out}, the connection's last response, and closes the connection. With epoll the
+     * socket is corked first (TCP_CORK): the kernel holds the response until the close, then sends it
+     * with the FIN in one segment (tcp_send_fin sets FIN on the unsent tail). That is one segment and
+     * one ACK from the client fewer per connection, and 53 → 46 µs of the tracker's CPU per connection
+     * on loopback (docs/PERFORMANCE.md). Only for a connection that closes: a keep-alive response
+     * would be held up to the cork's 200 ms.
+     */
+    private void writeAndClose(ChannelHandlerContext ctx, ByteBuf out) {
+        closing = true;
+        if (ctx.channel().config() instanceof EpollSocketChannelConfig config) {
+            try {
+                config.setTcpCork(true);
+            } catch (ChannelException e) {
+                // the socket is gone already (reset): the close below is all there is left to do
+            }
+        }
+        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
     }
 
     /**
@@ -529,8 +550,7 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         ByteBuf out = ctx.alloc().ioBuffer(160 + message.length);
         HttpResponseEncoder.writeHead(out, status, TEXT_PLAIN, message.length, false);
         out.writeBytes(message);
-        closing = true;
-        ctx.writeAndFlush(out).addListener(ChannelFutureListener.CLOSE);
+        writeAndClose(ctx, out);
     }
 
     private void armHeadTimer(ChannelHandlerContext ctx) {
