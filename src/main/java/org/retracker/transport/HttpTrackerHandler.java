@@ -7,7 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.epoll.EpollSocketChannelConfig;
 import io.netty.handler.codec.ByteToMessageDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  * limits of {@link HttpRequestHead}) get a plain 4xx/5xx and the connection is closed.
  *
  * <p>Limits: a head must fit {@link HttpRequestHead#MAX_HEAD} bytes and arrive within the request
- * timeout; an idle keep-alive connection is closed by the pipeline's idle handler; while the peer
+ * timeout; a connection not read for the idle timeout is closed by its loop's {@link IdleConnections}; while the peer
  * does not read its responses, this handler stops reading its requests, so nothing buffers without
  * bound. Per-event-loop scratch objects make a request allocation-free apart from the response
  * buffer.
@@ -120,8 +119,11 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
         final ScrapeResponse scrapeResponse;
         final HttpResponseEncoder encoder;
         final ByteBuf body = Unpooled.buffer(BODY_SCRATCH_BYTES);
+        /** This loop's connections of the listener, for the idle timeout. */
+        final IdleConnections idle;
 
         Scratch(HttpContext context) {
+            idle = new IdleConnections(context.options().httpIdleTimeoutSeconds());
             response = new AnnounceResponse(context.service().policy().numwantMax());
             scrape = new ScrapeRequest(context.service().policy().scrapeMaxHashes());
             scrapeResponse = new ScrapeResponse(context.service().policy().scrapeMaxHashes());
@@ -207,6 +209,16 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     private boolean closing;
     private @Nullable ScheduledFuture<?> headTimer;
 
+    /** The idle list this connection is on (its loop's), once active; see {@link IdleConnections}. */
+    private @Nullable IdleConnections idle;
+    /** The connection's context, for the idle timeout's close. */
+    private @Nullable ChannelHandlerContext channelContext;
+    // IdleConnections' links and stamp; touched only by this connection's loop.
+    @Nullable HttpTrackerHandler idlePrev;
+    @Nullable HttpTrackerHandler idleNext;
+    int lastRead;
+    boolean idleLinked;
+
     HttpTrackerHandler(HttpContext context) {
         this.context = context;
     }
@@ -230,11 +242,41 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
             }
             connectionToken = token;
         }
+        channelContext = ctx;
+        IdleConnections list = context.scratch().idle;
+        idle = list;
+        list.add(this, ctx.executor());
         super.channelActive(ctx);
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        IdleConnections list = idle;
+        if (list != null) {
+            list.touch(this);
+        }
+        super.channelRead(ctx, msg);
+    }
+
+    /** Called by {@link IdleConnections}: nothing was read for the idle timeout. */
+    void idleTimeout() {
+        context.counters().httpTimeouts.increment();
+        ChannelHandlerContext ctx = channelContext;
+        if (ctx != null) {
+            ctx.close();
+        }
+    }
+
+    private void leaveIdleList() {
+        IdleConnections list = idle;
+        if (list != null) {
+            list.remove(this);
+        }
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        leaveIdleList();
         releaseConnection();
         super.channelInactive(ctx);
     }
@@ -592,17 +634,8 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     }
 
     @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
-            context.counters().httpTimeouts.increment();
-            ctx.close();
-            return;
-        }
-        super.userEventTriggered(ctx, evt);
-    }
-
-    @Override
     protected void handlerRemoved0(ChannelHandlerContext ctx) {
+        leaveIdleList();
         cancelHeadTimer();
     }
 

@@ -22,7 +22,6 @@ import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.Closeable;
@@ -175,7 +174,7 @@ public final class TrackerServer implements AutoCloseable {
                 refuseTakenPort("admin HTTP", address, true);
                 HttpTrackerHandler.HttpContext context =
                         context(options, service, counters, Routes.ADMIN, metrics, null, null);
-                Channel ch = bindHttp("admin HTTP", group, epoll, address, options, context);
+                Channel ch = bindHttp("admin HTTP", group, epoll, address, context);
                 channels.add(ch);
                 admin = (InetSocketAddress) ch.localAddress();
             }
@@ -189,7 +188,7 @@ public final class TrackerServer implements AutoCloseable {
                         context(options, service, counters, routes, metrics, limiter, connections);
                 int sockets = epoll ? threads : 1;
                 for (int i = 0; i < sockets; i++) {
-                    Channel ch = bindHttp("HTTP", group, epoll, address, options, context);
+                    Channel ch = bindHttp("HTTP", group, epoll, address, context);
                     channels.add(ch);
                     if (i == 0) {
                         http = (InetSocketAddress) ch.localAddress();
@@ -256,7 +255,6 @@ public final class TrackerServer implements AutoCloseable {
             EventLoopGroup group,
             boolean epoll,
             InetSocketAddress address,
-            ServerOptions options,
             HttpTrackerHandler.HttpContext context)
             throws InterruptedException {
         Class<? extends ServerSocketChannel> type =
@@ -279,9 +277,7 @@ public final class TrackerServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline()
-                                .addLast(new IdleStateHandler(options.httpIdleTimeoutSeconds(), 0, 0, TimeUnit.SECONDS))
-                                .addLast(new HttpTrackerHandler(context));
+                        ch.pipeline().addLast(new HttpTrackerHandler(context));
                     }
                 });
         try {

@@ -285,4 +285,26 @@ class HttpProtocolTest extends LoopbackTrackerTest {
             assertThat(waited).isBetween(Duration.ofMillis(500), Duration.ofMillis(4000));
         }
     }
+
+    /** Idle connections are closed while one that goes on reading stays, whichever opened first. */
+    @Test
+    void onlyConnectionsThatStopReadingAreClosedByTheIdleTimeout() throws InterruptedException {
+        TestTracker t = start(TestTracker.on(Loopback.V4).idleTimeoutSeconds(1));
+        try (HttpConnection idleFirst = t.http().connect();
+                HttpConnection active = t.http().connect();
+                HttpConnection idleLast = t.http().connect()) {
+            assertThat(idleFirst.get("/health").status()).isEqualTo(200);
+            assertThat(active.get("/health").status()).isEqualTo(200);
+            assertThat(idleLast.get("/health").status()).isEqualTo(200);
+            long end = System.nanoTime() + Duration.ofMillis(3_500).toNanos();
+            while (System.nanoTime() < end) {
+                assertThat(active.get("/health").status()).isEqualTo(200);
+                Thread.sleep(300);
+            }
+
+            assertThat(idleFirst.closedByServer()).isTrue();
+            assertThat(idleLast.closedByServer()).isTrue();
+            assertThat(active.get("/health").status()).isEqualTo(200);
+        }
+    }
 }
