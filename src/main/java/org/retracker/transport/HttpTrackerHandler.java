@@ -214,8 +214,12 @@ final class HttpTrackerHandler extends ByteToMessageDecoder {
     /** The connection's context, for the idle timeout's close. */
     private @Nullable ChannelHandlerContext channelContext;
     // IdleConnections' links and stamp; touched only by this connection's loop.
-    @Nullable HttpTrackerHandler idlePrev;
-    @Nullable HttpTrackerHandler idleNext;
+    @Nullable
+    HttpTrackerHandler idlePrev;
+
+    @Nullable
+    HttpTrackerHandler idleNext;
+
     int lastRead;
     boolean idleLinked;
 

@@ -47,8 +47,8 @@ final class IdleConnections {
     /** Adds a connection that has just become active; starts the sweep on {@code loop} at the first. */
     void add(HttpTrackerHandler connection, EventExecutor loop) {
         if (sweeper == null) {
-            sweeper = loop.scheduleAtFixedRate(
-                    this::sweep, SWEEP_PERIOD_SECONDS, SWEEP_PERIOD_SECONDS, TimeUnit.SECONDS);
+            sweeper =
+                    loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_SECONDS, SWEEP_PERIOD_SECONDS, TimeUnit.SECONDS);
         }
         connection.idleLinked = true;
         link(connection);

@@ -66,7 +66,9 @@ class MainTest {
         ResourceLeakDetector.Level before = ResourceLeakDetector.getLevel(); // paranoid, from surefire
         try {
             Main.defaultLeakDetection("paranoid");
-            assertThat(ResourceLeakDetector.getLevel()).as("a configured level stays").isEqualTo(before);
+            assertThat(ResourceLeakDetector.getLevel())
+                    .as("a configured level stays")
+                    .isEqualTo(before);
             Main.defaultLeakDetection(null);
             assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
         } finally {
