@@ -1,7 +1,6 @@
 package org.retracker.transport;
 
 import io.netty.util.concurrent.EventExecutor;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
@@ -37,7 +36,8 @@ final class IdleConnections {
     private @Nullable HttpTrackerHandler head;
     private @Nullable HttpTrackerHandler tail;
     private int tick;
-    private @Nullable ScheduledFuture<?> sweeper;
+    /** Whether this loop's sweep is scheduled (it runs until the loop shuts down). */
+    private boolean sweeping;
 
     /** @param timeoutSeconds a connection not read for longer than this is closed */
     IdleConnections(int timeoutSeconds) {
@@ -46,8 +46,9 @@ final class IdleConnections {
 
     /** Adds a connection that has just become active; starts the sweep on {@code loop} at the first. */
     void add(HttpTrackerHandler connection, EventExecutor loop) {
-        if (sweeper == null) {
-            sweeper =
+        if (!sweeping) {
+            sweeping = true;
+            var unused =
                     loop.scheduleAtFixedRate(this::sweep, SWEEP_PERIOD_SECONDS, SWEEP_PERIOD_SECONDS, TimeUnit.SECONDS);
         }
         connection.idleLinked = true;
