@@ -53,7 +53,7 @@ dist: image
 jmh:
 	$(MVN) -q -Pjmh -Dmaven.test.skip=true package
 	$(JAVA_HOME)/bin/java $(JAVA_FLAGS) --add-opens=java.base/java.nio=ALL-UNNAMED \
-	  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED -jar target/benchmarks.jar -prof gc $(JMH_ARGS)
+	  --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED -jar target/benchmarks.jar -prof gc $(JMH_ARGS)
 
 ## Build target/retracker-bench.jar: the load generator and reflector (src/bench/java), not in the tracker jar.
 bench-build:

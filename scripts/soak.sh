@@ -124,7 +124,7 @@ done
 # would give when running from a class path
 JAVA_FLAGS=${JAVA_FLAGS:---sun-misc-unsafe-memory-access=allow -Dio.netty.tryReflectionSetAccessible=true --enable-native-access=ALL-UNNAMED -XX:+UseSerialGC -Xmn32m}
 read -r -a JFLAGS <<<"$JAVA_FLAGS"
-JFLAGS+=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED)
+JFLAGS+=(--add-opens=java.base/java.nio=ALL-UNNAMED --add-opens=java.base/jdk.internal.misc=ALL-UNNAMED --add-opens=java.base/java.net=ALL-UNNAMED)
 JAR="$ROOT/target/retracker.jar"
 BENCH_JAR="$ROOT/target/retracker-bench.jar"
 if [ -n "$CLASSPATH_ARG" ]; then

@@ -83,7 +83,7 @@ public final class AnnounceRequest {
             System.arraycopy(raw, 0, dst, 0, 4);
             return 4;
         }
-        byte[] raw = ((Inet6Address) inet).getAddress();
+        byte[] raw = Inet6Bytes.of((Inet6Address) inet); // read only: it may be the address's own
         if (isIpv4Mapped(raw)) {
             System.arraycopy(raw, 12, dst, 0, 4);
             return 4;

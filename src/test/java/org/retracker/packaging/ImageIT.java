@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -112,6 +113,11 @@ class ImageIT {
                         "exec \"$home/bin/java\" " + makefileJavaFlags() + " -jar \"$home/lib/retracker.jar\" \"$@\"");
         assertThat(buildOutput).startsWith("retracker ");
         assertThat(size(image())).isLessThan(100L << 20);
+        // -jar reads these: Netty's direct buffers, and IPv6 addresses read in place (Inet6Bytes)
+        try (JarFile jar = new JarFile(JAR.toFile())) {
+            assertThat(jar.getManifest().getMainAttributes().getValue("Add-Opens"))
+                    .contains("java.base/java.nio", "java.base/jdk.internal.misc", "java.base/java.net");
+        }
     }
 
     @Test

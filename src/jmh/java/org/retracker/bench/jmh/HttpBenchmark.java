@@ -51,9 +51,10 @@ import org.retracker.protocol.http.QueryParser;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
+// The leak detector off, as the tracker runs it (Main.defaultLeakDetection)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-Dio.netty.leakDetection.level=disabled"})
 public class HttpBenchmark {
     /** As {@code HttpTrackerHandler}: body scratch and the head's room in the output buffer. */
     private static final int BODY_SCRATCH_BYTES = 256 * 1024;

@@ -48,9 +48,10 @@ import org.retracker.protocol.udp.UdpResponseEncoder;
 @OutputTimeUnit(TimeUnit.SECONDS)
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
+// The leak detector off, as the tracker runs it (Main.defaultLeakDetection)
 @Fork(
         value = 1,
-        jvmArgsAppend = {"-Xms2g", "-Xmx2g"})
+        jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-Dio.netty.leakDetection.level=disabled"})
 public class UdpBenchmark {
     /** As {@code UdpTrackerHandler}: the largest datagram we write. */
     private static final int REPLY_BUFFER_BYTES = 1280;
