@@ -34,6 +34,7 @@ import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -43,6 +44,8 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
 import org.retracker.protocol.udp.ConnectionIds;
 import org.retracker.transport.HttpTrackerHandler.Routes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The running HTTP and UDP listeners of one tracker.
@@ -75,6 +78,16 @@ public final class TrackerServer implements AutoCloseable {
     static final int TCP_BACKLOG = 1024;
     /** Outbound bytes above which a connection stops being read until its peer catches up. */
     static final WriteBufferWaterMark HTTP_WATER_MARK = new WriteBufferWaterMark(32 * 1024, 64 * 1024);
+    /**
+     * Longest {@link #close()} waits for the listeners to close and the event loops to stop. A loop
+     * stuck in a task, or one whose thread died of an {@code Error}, must not hang shutdown: the
+     * caller exits the JVM after {@code close()}.
+     */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
+    /** The quiet period's end: a loop still running tasks after this is stopped anyway. */
+    private static final long SHUTDOWN_TIMEOUT_MILLIS = 2_000;
+
+    private static final Logger log = LoggerFactory.getLogger(TrackerServer.class);
 
     private final EventLoopGroup group;
     private final boolean epoll;
@@ -407,6 +420,11 @@ public final class TrackerServer implements AutoCloseable {
         return adminAddress;
     }
 
+    /** The event loops serving every listener (tests stall one to check {@link #close(Duration)}). */
+    EventLoopGroup eventLoops() {
+        return group;
+    }
+
     /** "epoll" or "nio". */
     public String transportName() {
         return epoll ? "epoll" : "nio";
@@ -416,17 +434,40 @@ public final class TrackerServer implements AutoCloseable {
         return counters;
     }
 
-    /** Closes every listener and waits (briefly) for the event loops to finish. */
+    /**
+     * Closes every listener and waits for the event loops to finish, for at most {@link
+     * #CLOSE_TIMEOUT} in all.
+     */
     @Override
     public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /**
+     * As {@link #close()}, waiting at most {@code bound}; false (and a warning) when a listener or
+     * an event loop had not stopped by then.
+     */
+    boolean close(Duration bound) {
+        long deadline = System.nanoTime() + bound.toNanos();
+        boolean done = true;
         for (Channel ch : channels) {
-            ch.close().awaitUninterruptibly();
+            done &= ch.close().awaitUninterruptibly(millisUntil(deadline));
         }
         UdpListener u = udp;
         if (u != null) {
-            u.close();
+            done &= u.close(deadline);
         }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        done &= group.shutdownGracefully(0, SHUTDOWN_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS)
+                .awaitUninterruptibly(millisUntil(deadline));
+        if (!done) {
+            log.warn("event loops had not stopped after {} ms; closing without them", bound.toMillis());
+        }
+        return done;
+    }
+
+    /** Milliseconds from now to {@code deadline} (a {@link System#nanoTime()}), at least 0. */
+    static long millisUntil(long deadline) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()));
     }
 
     /** An address that could not be bound, with the listener's name and the system's reason. */

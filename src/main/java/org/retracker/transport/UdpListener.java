@@ -153,7 +153,7 @@ final class UdpListener implements AutoCloseable {
                 it.hasNext(); ) {
             Map.Entry<InetAddress, List<Channel>> group = it.next();
             if (!wanted.contains(group.getKey())) {
-                closeAll(group.getValue());
+                closeAll(group.getValue(), closeDeadline());
                 it.remove();
                 log.info("UDP: {} is no longer an address of this host; its sockets are closed", show(group.getKey()));
             }
@@ -245,15 +245,22 @@ final class UdpListener implements AutoCloseable {
             }
             return group;
         } catch (InterruptedException | RuntimeException e) {
-            closeAll(group);
+            closeAll(group, closeDeadline());
             throw e;
         }
     }
 
-    private static void closeAll(List<Channel> group) {
+    /** Closes the sockets of {@code group}; false when one had not closed by {@code deadline}. */
+    private static boolean closeAll(List<Channel> group, long deadline) {
+        boolean done = true;
         for (Channel ch : group) {
-            ch.close().awaitUninterruptibly();
+            done &= ch.close().awaitUninterruptibly(TrackerServer.millisUntil(deadline));
         }
+        return done;
+    }
+
+    private static long closeDeadline() {
+        return System.nanoTime() + TrackerServer.CLOSE_TIMEOUT.toNanos();
     }
 
     private static String show(InetAddress a) {
@@ -262,12 +269,18 @@ final class UdpListener implements AutoCloseable {
 
     /** Closes every socket of every group; a later {@link #rescan()} does nothing. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(closeDeadline());
+    }
+
+    /** As {@link #close()}, waiting until {@code deadline}; false when a socket had not closed by then. */
+    synchronized boolean close(long deadline) {
         closed = true;
-        closeAll(listenGroup);
+        boolean done = closeAll(listenGroup, deadline);
         for (List<Channel> group : addressGroups.values()) {
-            closeAll(group);
+            done &= closeAll(group, deadline);
         }
         addressGroups.clear();
+        return done;
     }
 }

@@ -1,0 +1,75 @@
+package org.retracker.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.time.InstantSource;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.retracker.core.AnnounceService;
+import org.retracker.core.TrackerPolicy;
+import org.retracker.swarm.SwarmStore;
+import org.retracker.testing.FakeClock;
+
+/** {@link TrackerServer#close()} stops everything, and returns in bounded time even when it cannot. */
+@Timeout(30)
+class TrackerServerCloseTest {
+    @Test
+    void closeStopsTheListenersAndEveryEventLoop() throws Exception {
+        TrackerServer server = start();
+
+        assertThat(server.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(server.eventLoops().isTerminated()).isTrue();
+    }
+
+    @Test
+    void closeReturnsWithinItsBoundWhenAnEventLoopIsStuck() throws Exception {
+        TrackerServer server = start();
+        CountDownLatch release = new CountDownLatch(1);
+        CountDownLatch stuck = new CountDownLatch(1);
+        server.eventLoops().next().execute(() -> {
+            stuck.countDown();
+            try {
+                release.await(); // a task that never ends: the loop cannot close its channels
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        assertThat(stuck.await(5, TimeUnit.SECONDS)).isTrue();
+
+        long start = System.nanoTime();
+        boolean done = server.close(Duration.ofMillis(500));
+        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+
+        assertThat(done).as("a stuck loop cannot have stopped").isFalse();
+        assertThat(tookMillis).isBetween(400L, 3_000L);
+        // Shutdown was still asked for: once the task ends, the loop closes its channels and stops.
+        release.countDown();
+        Future<?> termination = server.eventLoops().terminationFuture();
+        assertThat(termination.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    private static TrackerServer start() throws InterruptedException {
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        ServerOptions options = new ServerOptions(
+                new InetSocketAddress(loopback, 0),
+                new InetSocketAddress(loopback, 0),
+                false,
+                ServerOptions.DEFAULT_TRUSTED_PROXIES,
+                0,
+                1,
+                ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
+                ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
+                null,
+                null);
+        AnnounceService service = new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(new FakeClock()));
+        return TrackerServer.start(
+                options, service, new TransportCounters(), null, InstantSource.system(), () -> List.of(loopback));
+    }
+}
