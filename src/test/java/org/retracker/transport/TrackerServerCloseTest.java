@@ -6,16 +6,11 @@ import io.netty.util.concurrent.Future;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.time.InstantSource;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.retracker.core.AnnounceService;
-import org.retracker.core.TrackerPolicy;
-import org.retracker.swarm.SwarmStore;
-import org.retracker.testing.FakeClock;
 
 /** {@link TrackerServer#close()} stops everything, and returns in bounded time even when it cannot. */
 @Timeout(30)
@@ -57,19 +52,7 @@ class TrackerServerCloseTest {
 
     private static TrackerServer start() throws InterruptedException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
-        ServerOptions options = new ServerOptions(
-                new InetSocketAddress(loopback, 0),
-                new InetSocketAddress(loopback, 0),
-                false,
-                ServerOptions.DEFAULT_TRUSTED_PROXIES,
-                0,
-                1,
-                ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
-                ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
-                null,
-                null);
-        AnnounceService service = new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(new FakeClock()));
-        return TrackerServer.start(
-                options, service, new TransportCounters(), null, InstantSource.system(), () -> List.of(loopback));
+        return TestServers.start(
+                new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, 0), () -> List.of(loopback));
     }
 }

@@ -9,16 +9,11 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.retracker.core.AnnounceService;
-import org.retracker.core.TrackerPolicy;
-import org.retracker.swarm.SwarmStore;
-import org.retracker.testing.FakeClock;
 
 /**
  * Which local addresses a UDP listener on a wildcard address gives sockets of their own: unicast,
@@ -75,19 +70,7 @@ class UdpListenerTest {
     }
 
     private static TrackerServer start(LocalAddresses addresses) throws InterruptedException {
-        ServerOptions options = new ServerOptions(
-                null,
-                new InetSocketAddress(address("0.0.0.0"), 0),
-                false,
-                ServerOptions.DEFAULT_TRUSTED_PROXIES,
-                0,
-                1,
-                ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
-                ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
-                null,
-                null);
-        AnnounceService service = new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(new FakeClock()));
-        return TrackerServer.start(options, service, new TransportCounters(), null, InstantSource.system(), addresses);
+        return TestServers.start(null, new InetSocketAddress(address("0.0.0.0"), 0), addresses);
     }
 
     /** Sends a BEP 15 connect to {@code to} from 127.0.0.1 and returns the address the reply came from. */
