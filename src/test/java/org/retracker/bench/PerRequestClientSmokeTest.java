@@ -87,7 +87,7 @@ class PerRequestClientSmokeTest {
         Map<String, String> fields = new LinkedHashMap<>();
         String line =
                 output.lines().filter(l -> l.startsWith("RESULT ")).findFirst().orElseThrow();
-        for (String pair : line.substring("RESULT ".length()).split(" ")) {
+        for (String pair : line.substring("RESULT ".length()).split(" ", -1)) {
             int eq = pair.indexOf('=');
             fields.put(pair.substring(0, eq), pair.substring(eq + 1));
         }
