@@ -239,7 +239,7 @@ public final class TrackerServer implements AutoCloseable {
             if (udp != null) {
                 udp.close();
             }
-            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly();
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS).awaitUninterruptibly(CLOSE_TIMEOUT.toMillis());
             throw e;
         }
     }
