@@ -18,6 +18,8 @@ import org.jspecify.annotations.Nullable;
 public final class UpstreamClients implements ForwardingService.ClientFactory, AutoCloseable {
     /** Upstream traffic is a trickle next to local traffic: two loops carry thousands of requests. */
     static final int EVENT_LOOPS = 2;
+    /** Longest {@link #close()} waits for the loops to stop; they are daemon threads, so a stuck one is left behind. */
+    static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(5);
 
     private final Duration timeout;
     /** Made with the first client, so a tracker without forwarders starts no threads for them. */
@@ -43,11 +45,20 @@ public final class UpstreamClients implements ForwardingService.ClientFactory, A
         };
     }
 
+    /** Stops the loops, waiting for them at most {@link #CLOSE_TIMEOUT}. */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(CLOSE_TIMEOUT);
+    }
+
+    /** As {@link #close()}, waiting at most {@code bound}; false when a loop had not stopped by then. */
+    synchronized boolean close(Duration bound) {
         EventLoopGroup g = group;
-        if (g != null) {
-            g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        }
+        return g == null || g.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(bound.toMillis());
+    }
+
+    /** The loops, once a client has been made (tests stall one to check {@link #close(Duration)}). */
+    synchronized @Nullable EventLoopGroup eventLoops() {
+        return group;
     }
 }

@@ -7,10 +7,10 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.retracker.testing.StalledLoop;
 
 /** {@link TrackerServer#close()} stops everything, and returns in bounded time even when it cannot. */
 @Timeout(30)
@@ -26,28 +26,19 @@ class TrackerServerCloseTest {
     @Test
     void closeReturnsWithinItsBoundWhenAnEventLoopIsStuck() throws Exception {
         TrackerServer server = start();
-        CountDownLatch release = new CountDownLatch(1);
-        CountDownLatch stuck = new CountDownLatch(1);
-        server.eventLoops().next().execute(() -> {
-            stuck.countDown();
-            try {
-                release.await(); // a task that never ends: the loop cannot close its channels
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        });
-        assertThat(stuck.await(5, TimeUnit.SECONDS)).isTrue();
+        try (StalledLoop stalled = StalledLoop.stall(server.eventLoops().next())) {
+            // (closed on failure too: a loop left stalled would keep the test JVM alive)
+            long start = System.nanoTime();
+            boolean done = server.close(Duration.ofMillis(500));
+            long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
-        long start = System.nanoTime();
-        boolean done = server.close(Duration.ofMillis(500));
-        long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-
-        assertThat(done).as("a stuck loop cannot have stopped").isFalse();
-        assertThat(tookMillis).isBetween(400L, 3_000L);
-        // Shutdown was still asked for: once the task ends, the loop closes its channels and stops.
-        release.countDown();
-        Future<?> termination = server.eventLoops().terminationFuture();
-        assertThat(termination.await(10, TimeUnit.SECONDS)).isTrue();
+            assertThat(done).as("a stuck loop cannot have stopped").isFalse();
+            assertThat(tookMillis).isBetween(400L, 3_000L);
+            // Shutdown was still asked for: once the task ends, the loop closes its channels and stops.
+            stalled.close();
+            Future<?> termination = server.eventLoops().terminationFuture();
+            assertThat(termination.await(10, TimeUnit.SECONDS)).isTrue();
+        }
     }
 
     private static TrackerServer start() throws InterruptedException {
