@@ -9,11 +9,8 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.retracker.core.AnnounceService;
-import org.retracker.core.TrackerPolicy;
-import org.retracker.swarm.SwarmStore;
-import org.retracker.testing.FakeClock;
-import org.retracker.transport.ServerOptions;
+import org.retracker.testing.TestServers;
+import org.retracker.transport.LocalAddresses;
 import org.retracker.transport.TrackerServer;
 
 /**
@@ -104,18 +101,6 @@ class ListenerBindTest {
 
     private static TrackerServer start(@Nullable InetSocketAddress http, @Nullable InetSocketAddress udp, int loops)
             throws InterruptedException {
-        ServerOptions options = new ServerOptions(
-                http,
-                udp,
-                false,
-                ServerOptions.DEFAULT_TRUSTED_PROXIES,
-                0,
-                loops,
-                ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
-                ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
-                null,
-                null);
-        return TrackerServer.start(
-                options, new AnnounceService(TrackerPolicy.defaults(), new SwarmStore(new FakeClock())));
+        return TestServers.start(http, udp, loops, LocalAddresses.host());
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.retracker.testing.StalledLoop;
+import org.retracker.testing.TestServers;
 
 /** {@link TrackerServer#close()} stops everything, and returns in bounded time even when it cannot. */
 @Timeout(30)
@@ -44,6 +45,6 @@ class TrackerServerCloseTest {
     private static TrackerServer start() throws InterruptedException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         return TestServers.start(
-                new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, 0), () -> List.of(loopback));
+                new InetSocketAddress(loopback, 0), new InetSocketAddress(loopback, 0), 1, () -> List.of(loopback));
     }
 }

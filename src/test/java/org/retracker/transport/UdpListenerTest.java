@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.retracker.testing.TestServers;
 
 /**
  * Which local addresses a UDP listener on a wildcard address gives sockets of their own: unicast,
@@ -70,7 +71,7 @@ class UdpListenerTest {
     }
 
     private static TrackerServer start(LocalAddresses addresses) throws InterruptedException {
-        return TestServers.start(null, new InetSocketAddress(address("0.0.0.0"), 0), addresses);
+        return TestServers.start(null, new InetSocketAddress(address("0.0.0.0"), 0), 1, addresses);
     }
 
     /** Sends a BEP 15 connect to {@code to} from 127.0.0.1 and returns the address the reply came from. */

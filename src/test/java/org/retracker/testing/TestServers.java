@@ -1,4 +1,4 @@
-package org.retracker.transport;
+package org.retracker.testing;
 
 import java.net.InetSocketAddress;
 import java.time.InstantSource;
@@ -6,14 +6,21 @@ import org.jspecify.annotations.Nullable;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.swarm.SwarmStore;
-import org.retracker.testing.FakeClock;
+import org.retracker.transport.LocalAddresses;
+import org.retracker.transport.ServerOptions;
+import org.retracker.transport.TrackerServer;
+import org.retracker.transport.TransportCounters;
 
-/** A {@link TrackerServer} on one event loop with default policy and limits, for this package's tests. */
-final class TestServers {
+/** A {@link TrackerServer} with default policy, limits and timeouts, for tests of its listeners. */
+public final class TestServers {
     private TestServers() {}
 
-    static TrackerServer start(
-            @Nullable InetSocketAddress http, @Nullable InetSocketAddress udp, LocalAddresses addresses)
+    /**
+     * Binds {@code http} and {@code udp} (either may be null) on {@code loops} event loops; a UDP
+     * wildcard address gets sockets for each of {@code addresses}.
+     */
+    public static TrackerServer start(
+            @Nullable InetSocketAddress http, @Nullable InetSocketAddress udp, int loops, LocalAddresses addresses)
             throws InterruptedException {
         ServerOptions options = new ServerOptions(
                 http,
@@ -21,7 +28,7 @@ final class TestServers {
                 false,
                 ServerOptions.DEFAULT_TRUSTED_PROXIES,
                 0,
-                1,
+                loops,
                 ServerOptions.DEFAULT_HTTP_IDLE_TIMEOUT,
                 ServerOptions.DEFAULT_HTTP_REQUEST_TIMEOUT,
                 null,
