@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +19,7 @@ import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.protocol.AnnounceEvent;
 import org.retracker.swarm.SwarmStore;
+import org.retracker.testing.RequiredTools;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
 import org.retracker.transport.TransportCounters;
@@ -27,8 +27,7 @@ import org.retracker.transport.TransportCounters;
 /**
  * {@code src/bench/c/per-request-client.c}, the C client docs/PERFORMANCE.md uses to check the load
  * generator's connection-per-request ceiling, still compiles warning-free and gets valid announce
- * replies from retracker. Needs gcc: skipped without it, failed without it under CI ({@code
- * RETRACKER_REQUIRE_INTEROP=1}, which {@code .ci/run} sets after installing it).
+ * replies from retracker. Needs gcc ({@link RequiredTools#GCC}: skipped without it, failed under CI).
  */
 @Timeout(60)
 class PerRequestClientSmokeTest {
@@ -36,6 +35,7 @@ class PerRequestClientSmokeTest {
 
     @Test
     void theCClientGetsAValidReplyOnEveryConnection(@TempDir Path dir) throws Exception {
+        RequiredTools.require(RequiredTools.GCC);
         Path client = dir.resolve("per-request-client");
         Result compile = run(
                 List.of("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", client.toString(), SOURCE.toString()), 60);
@@ -64,17 +64,7 @@ class PerRequestClientSmokeTest {
     private record Result(int exit, String output) {}
 
     private static Result run(List<String> command, int seconds) throws IOException, InterruptedException {
-        Process p;
-        try {
-            p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            String message = "gcc not found (" + e.getMessage() + "). Install with: apt-get install gcc libc6-dev";
-            if ("1".equals(System.getenv("RETRACKER_REQUIRE_INTEROP"))) {
-                fail(message + " (RETRACKER_REQUIRE_INTEROP=1: this test must not be skipped)");
-            }
-            Assumptions.abort(message);
-            throw e;
-        }
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
             fail(command.get(0) + " did not finish within " + seconds + " s");

@@ -19,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.retracker.interop.AnnounceClient.Reply;
 import org.retracker.interop.AnnounceClient.Request;
+import org.retracker.testing.RequiredTools;
 
 /**
  * Forwarding against a real external tracker, opentracker on 127.0.0.1, over its HTTP and its UDP

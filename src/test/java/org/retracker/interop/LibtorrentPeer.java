@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
+import org.retracker.testing.RequiredTools;
 
 /**
  * libtorrent (rasterbar, python3-libtorrent) driven by {@code interop/lt_client.py}: DHT, LSD,

@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
+import org.retracker.testing.RequiredTools;
 
 /**
  * A private opentracker (Debian's package {@code opentracker}) on {@code 127.0.0.1}, TCP and UDP on

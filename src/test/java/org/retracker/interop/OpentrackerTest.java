@@ -20,6 +20,7 @@ import org.retracker.interop.AnnounceClient.Counts;
 import org.retracker.interop.AnnounceClient.Event;
 import org.retracker.interop.AnnounceClient.Reply;
 import org.retracker.interop.AnnounceClient.Request;
+import org.retracker.testing.RequiredTools;
 
 /**
  * The opentracker harness ({@link Opentracker}, {@link AnnounceClient}) against the real

@@ -26,6 +26,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.retracker.core.AnnounceService;
 import org.retracker.core.TrackerPolicy;
 import org.retracker.swarm.SwarmStore;
+import org.retracker.testing.RequiredTools;
 import org.retracker.transport.ServerOptions;
 import org.retracker.transport.TrackerServer;
 

@@ -1,4 +1,4 @@
-package org.retracker.interop;
+package org.retracker.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -14,24 +14,27 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * The external programs the interop tests run. A test asks for the ones it needs with {@link
- * #require}: when one is missing the test is skipped with the command that installs it, unless
- * {@code RETRACKER_REQUIRE_INTEROP=1} is set (CI), where a missing client fails the test instead.
+ * The external programs the interop tests run (and gcc, for the C benchmark client's smoke test). A
+ * test asks for the ones it needs with {@link #require}: when one is missing the test is skipped
+ * with the command that installs it, unless {@code RETRACKER_REQUIRE_INTEROP=1} is set (CI), where a
+ * missing program fails the test instead.
  */
-enum RequiredTools {
+public enum RequiredTools {
     LIBTORRENT("python3-libtorrent"),
     TRANSMISSION("transmission-daemon and transmission-cli"),
     ARIA2("aria2"),
     /** A real tracker for retracker to forward to (Debian's build: IPv4 only, whitelist only). */
     OPENTRACKER("opentracker"),
     /** coreutils' {@code timeout}: bounds every client's lifetime even if the JVM dies. */
-    TIMEOUT("coreutils");
+    TIMEOUT("coreutils"),
+    /** A C compiler and libc headers: {@code src/bench/c/per-request-client.c}. */
+    GCC("gcc and libc6-dev");
 
     static final String INSTALL =
-            "apt-get install aria2 transmission-daemon transmission-cli python3-libtorrent mktorrent opentracker";
+            "apt-get install aria2 transmission-daemon transmission-cli python3-libtorrent mktorrent opentracker gcc libc6-dev";
     static final String REQUIRE_ENV = "RETRACKER_REQUIRE_INTEROP";
     /** Debian's interpreter: the one python3-libtorrent installs into (a pyenv python3 lacks it). */
-    static final String PYTHON = "/usr/bin/python3";
+    public static final String PYTHON = "/usr/bin/python3";
 
     private static final Map<RequiredTools, Boolean> PRESENT = new ConcurrentHashMap<>();
 
@@ -42,7 +45,7 @@ enum RequiredTools {
     }
 
     /** Skips (or, with {@code RETRACKER_REQUIRE_INTEROP=1}, fails) the test unless all are present. */
-    static void require(RequiredTools... tools) {
+    public static void require(RequiredTools... tools) {
         List<String> missing = new ArrayList<>();
         for (RequiredTools tool : tools) {
             if (!PRESENT.computeIfAbsent(tool, RequiredTools::probe)) {
@@ -52,8 +55,8 @@ enum RequiredTools {
         if (missing.isEmpty()) {
             return;
         }
-        String message = "real BitTorrent client or tracker missing: " + String.join(", ", missing) + ". Install with: "
-                + INSTALL;
+        String message =
+                "program the test runs is missing: " + String.join(", ", missing) + ". Install with: " + INSTALL;
         if ("1".equals(System.getenv(REQUIRE_ENV))) {
             fail(message + " (" + REQUIRE_ENV + "=1: interop tests must not be skipped)");
         }
@@ -67,6 +70,7 @@ enum RequiredTools {
             case ARIA2 -> onPath("aria2c");
             case OPENTRACKER -> onPath("opentracker");
             case TIMEOUT -> onPath("timeout");
+            case GCC -> onPath("gcc") && Files.exists(Path.of("/usr/include/stdio.h"));
         };
     }
 
