@@ -18,14 +18,15 @@ import org.retracker.protocol.PeerIdClient;
  *
  * <h2>Concurrency</h2>
  *
- * {@link #code} runs on every announce, under a shard lock, and takes no lock for a known prefix:
- * an open-addressing table (linear probing, load ≤ 1/2, seeded hash) whose slots are written under
- * this object's monitor, prefix first, then the code with release semantics; readers read the code
- * with acquire semantics, so a non-zero code implies its prefix is visible. A prefix not found in
- * the table read is looked up again under the monitor (at most once per new prefix, plus races),
- * and once every code is taken, not even that: {@link #full} is checked first. Growth copies into a
- * new table published through a volatile field; a reader on the old one at worst misses a prefix
- * and takes the monitor.
+ * {@link #code} runs for every new peer and every {@code started}, under a shard lock, and takes no
+ * lock for a known prefix: an open-addressing table (linear probing, load ≤ 1/2, seeded hash)
+ * whose slots are written under this object's monitor, prefix first, then the code with release
+ * semantics; readers read the code with acquire semantics, so a non-zero code implies its prefix
+ * is visible. A prefix not found in the table read is looked up again under the monitor (at most
+ * once per new prefix, plus races), and once every code is taken, not even that: {@link #full} is
+ * checked first. Growth copies into a new table published through a volatile field; a reader on
+ * the old one at worst misses a prefix and takes the monitor. The monitor is a leaf: nothing else
+ * is locked while it is held.
  */
 final class ClientCodes {
     /** The code of peers whose prefix got none: the table was full. */

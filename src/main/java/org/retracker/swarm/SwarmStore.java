@@ -181,8 +181,6 @@ public final class SwarmStore {
         }
         boolean seeder = request.isSeeder();
         boolean stopped = request.event == AnnounceEvent.STOPPED;
-        // Before the lock: a lock-free table read for every client seen before.
-        int code = stopped ? ClientCodes.OTHER : clientCodes.code((long) LONG_BE.get(request.peerId, 0));
         int now = nowTick();
         ThreadLocalRandom random = ThreadLocalRandom.current();
         synchronized (shard) {
@@ -226,7 +224,7 @@ public final class SwarmStore {
                 } else {
                     shard.peers++;
                 }
-                slot = own.insert(k0, k1, k2, code, seeder, now, blocks);
+                slot = own.insert(k0, k1, k2, clientCode(request), seeder, now, blocks);
             } else {
                 if (request.event == AnnounceEvent.COMPLETED && seeder && !own.isSeederSlot(slot)) {
                     swarm.downloaded++;
@@ -235,7 +233,7 @@ public final class SwarmStore {
                 if (request.event == AnnounceEvent.STARTED) {
                     // A client names its software (peer_id) anew when it starts a session; a plain
                     // re-announce keeps the code, and does not touch its cache line.
-                    own.setCode(slot, code);
+                    own.setCode(slot, clientCode(request));
                 }
             }
             response.complete = swarm.seederCount();
@@ -270,6 +268,15 @@ public final class SwarmStore {
     /** Test hook: longs of peer storage held by tables ({@code [0]}) and held free for reuse ({@code [1]}). */
     long[] storageLongs() {
         return new long[] {blocks.usedLongs(), blocks.freeLongs()};
+    }
+
+    /**
+     * The client code of the request's peer_id, looked up only where a code is stored: for a new peer
+     * and on {@code started}. A table read without a lock for every client seen before, so cheap under
+     * the shard lock; {@link ClientCodes} takes no other lock.
+     */
+    private int clientCode(AnnounceRequest request) {
+        return clientCodes.code((long) LONG_BE.get(request.peerId, 0));
     }
 
     /** Counts one more swarm unless the store is full; the caller then creates it. */
